@@ -1,0 +1,11 @@
+import { createApp } from '@backstage/frontend-defaults';
+import { navModule } from './modules/nav';
+import { signInModule } from './modules/signIn';
+import { capabilityPlugins } from './modules/capabilities';
+
+// Backstage's own plugins (catalog, scaffolder, Kubernetes, Tekton, search,
+// notifications, ...) are discovered from this package's dependencies
+// (`app.packages: all` in app-config.yaml); only the app's own modules are listed.
+export default createApp({
+  features: [navModule, signInModule, ...capabilityPlugins],
+});

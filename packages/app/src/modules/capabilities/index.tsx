@@ -1,0 +1,56 @@
+import {
+  createFrontendPlugin,
+  PageBlueprint,
+} from '@backstage/frontend-plugin-api';
+import CloudIcon from '@material-ui/icons/Cloud';
+import ExtensionIcon from '@material-ui/icons/Extension';
+import NavigationIcon from '@material-ui/icons/Navigation';
+import { ReactElement } from 'react';
+import { CapabilityPageProps } from './CapabilityPage';
+
+function capabilityPlugin(
+  props: CapabilityPageProps & { path: string; icon: ReactElement },
+) {
+  return createFrontendPlugin({
+    pluginId: props.pluginId,
+    extensions: [
+      PageBlueprint.make({
+        params: {
+          path: props.path,
+          title: props.title,
+          icon: props.icon,
+          loader: () =>
+            import('./CapabilityPage').then(m => <m.CapabilityPage {...props} />),
+        },
+      }),
+    ],
+  });
+}
+
+/** Sidebar places and pages of the portal's three capabilities. */
+export const capabilityPlugins = [
+  capabilityPlugin({
+    pluginId: 'pipeline-clusters',
+    path: '/clusters',
+    title: 'Clusters',
+    icon: <CloudIcon />,
+    description:
+      'Provision Kubernetes clusters on EKS, GKE, AKS, ACK, OKE and DigitalOcean, or bring your own; scale, upgrade and delete them.',
+  }),
+  capabilityPlugin({
+    pluginId: 'integrated-services',
+    path: '/integrated-services',
+    title: 'Integrated services',
+    icon: <ExtensionIcon />,
+    description:
+      'Activate monitoring, logging, DNS, secrets and vulnerability scanning on a cluster, and upgrade them along computed paths.',
+  }),
+  capabilityPlugin({
+    pluginId: 'spotguides',
+    path: '/spotguides',
+    title: 'Spotguides',
+    icon: <NavigationIcon />,
+    description:
+      'Start an application from a spotguide: a repository with its skeleton and Tekton pipelines that GitHub events run on your namespace.',
+  }),
+];

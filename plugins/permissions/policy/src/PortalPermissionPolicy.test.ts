@@ -1,0 +1,120 @@
+import { ConfigReader } from '@backstage/config';
+import {
+  AuthorizeResult,
+  createPermission,
+} from '@backstage/plugin-permission-common';
+import { PolicyQueryUser } from '@backstage/plugin-permission-node';
+import {
+  catalogEntityDeletePermission,
+  catalogEntityReadPermission,
+  catalogLocationDeletePermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import { templateManagementPermission } from '@backstage/plugin-scaffolder-common/alpha';
+import { PortalPermissionPolicy } from './PortalPermissionPolicy';
+import { RoleAssignments } from './roles';
+
+function userOf(userEntityRef: string, groups: string[]): PolicyQueryUser {
+  return {
+    identity: {
+      type: 'user',
+      userEntityRef,
+      ownershipEntityRefs: [userEntityRef, ...groups],
+    },
+    info: { userEntityRef, ownershipEntityRefs: [userEntityRef, ...groups] },
+    token: 'token',
+    credentials: {
+      $$type: '@backstage/BackstageCredentials',
+      principal: { type: 'user', userEntityRef },
+    },
+  } as unknown as PolicyQueryUser;
+}
+
+const policy = new PortalPermissionPolicy(
+  RoleAssignments.fromConfig(
+    new ConfigReader({
+      pipelinePortal: {
+        permission: { admins: ['group:default/platform', 'user:default/root'] },
+      },
+    }),
+  ),
+);
+
+const alice = userOf('user:default/alice', ['group:default/platform']);
+const bob = userOf('user:default/bob', ['group:default/payments']);
+
+describe('PortalPermissionPolicy', () => {
+  it('allows a member of an admin group everything, admin-only permissions included', async () => {
+    for (const permission of [
+      catalogLocationDeletePermission,
+      templateManagementPermission,
+      catalogEntityDeletePermission,
+    ]) {
+      await expect(policy.handle({ permission }, alice)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+  });
+
+  it('grants the admin role to a user named directly in config', async () => {
+    const root = userOf('user:default/root', []);
+    await expect(
+      policy.handle({ permission: catalogLocationDeletePermission }, root),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+  });
+
+  it('denies members the admin-only permissions', async () => {
+    await expect(
+      policy.handle({ permission: catalogLocationDeletePermission }, bob),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      policy.handle({ permission: templateManagementPermission }, bob),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('lets members delete only catalog entities their groups own', async () => {
+    const decision = await policy.handle(
+      { permission: catalogEntityDeletePermission },
+      bob,
+    );
+    expect(decision).toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        params: {
+          claims: ['user:default/bob', 'group:default/payments'],
+        },
+      },
+    });
+  });
+
+  it('allows members to read the catalog and use other permissions', async () => {
+    await expect(
+      policy.handle({ permission: catalogEntityReadPermission }, bob),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    const other = createPermission({
+      name: 'some.plugin.action',
+      attributes: { action: 'create' },
+    });
+    await expect(policy.handle({ permission: other }, bob)).resolves.toEqual({
+      result: AuthorizeResult.ALLOW,
+    });
+  });
+
+  it('denies a request without a user', async () => {
+    await expect(
+      policy.handle({ permission: catalogEntityReadPermission }),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
+  });
+
+  it('refuses an admin entry that is not an entity ref, naming the key', () => {
+    expect(() =>
+      RoleAssignments.fromConfig(
+        new ConfigReader({
+          pipelinePortal: { permission: { admins: ['platform'] } },
+        }),
+      ),
+    ).toThrow(/pipelinePortal\.permission\.admins\[0\]/);
+  });
+});

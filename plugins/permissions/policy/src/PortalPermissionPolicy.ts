@@ -1,0 +1,58 @@
+import {
+  AuthorizeResult,
+  isPermission,
+  PolicyDecision,
+} from '@backstage/plugin-permission-common';
+import {
+  PermissionPolicy,
+  PolicyQuery,
+  PolicyQueryUser,
+} from '@backstage/plugin-permission-node';
+import {
+  catalogEntityDeletePermission,
+  catalogLocationDeletePermission,
+} from '@backstage/plugin-catalog-common/alpha';
+import {
+  catalogConditions,
+  createCatalogConditionalDecision,
+} from '@backstage/plugin-catalog-node/alpha';
+import { templateManagementPermission } from '@backstage/plugin-scaffolder-common/alpha';
+import { RoleAssignments } from './roles';
+
+/** Permissions only admins hold, whatever they apply to. */
+const adminOnly = [catalogLocationDeletePermission, templateManagementPermission];
+
+/**
+ * The portal's policy: admins (from config) are allowed everything; members may
+ * read and create, delete only catalog entities their groups own, and never
+ * the admin-only permissions above. Callers without a user (other backend
+ * plugins acting on their own behalf) are decided by the framework before this.
+ */
+export class PortalPermissionPolicy implements PermissionPolicy {
+  constructor(private readonly roles: RoleAssignments) {}
+
+  async handle(
+    request: PolicyQuery,
+    user?: PolicyQueryUser,
+  ): Promise<PolicyDecision> {
+    if (!user) {
+      return { result: AuthorizeResult.DENY };
+    }
+    const ownership = user.info.ownershipEntityRefs ?? [];
+    if (this.roles.roleOf(ownership) === 'admin') {
+      return { result: AuthorizeResult.ALLOW };
+    }
+
+    const { permission } = request;
+    if (adminOnly.some(p => isPermission(permission, p))) {
+      return { result: AuthorizeResult.DENY };
+    }
+    if (isPermission(permission, catalogEntityDeletePermission)) {
+      return createCatalogConditionalDecision(
+        permission,
+        catalogConditions.isEntityOwner({ claims: ownership }),
+      );
+    }
+    return { result: AuthorizeResult.ALLOW };
+  }
+}

@@ -1,0 +1,24 @@
+import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import request from 'supertest';
+import { spotguidesPlugin } from './plugin';
+
+describe('spotguidesPlugin', () => {
+  it('answers its health route without credentials', async () => {
+    const { server } = await startTestBackend({
+      features: [spotguidesPlugin, mockServices.rootConfig.factory({ data: {} })],
+    });
+
+    const res = await request(server).get('/api/spotguides/health');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('requires credentials for any other route', async () => {
+    const { server } = await startTestBackend({
+      features: [spotguidesPlugin],
+    });
+
+    const res = await request(server).get('/api/spotguides/anything');
+    expect(res.status).toBe(401);
+  });
+});

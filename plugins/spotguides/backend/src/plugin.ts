@@ -1,0 +1,27 @@
+import {
+  coreServices,
+  createBackendPlugin,
+} from '@backstage/backend-plugin-api';
+import { createRouter } from './router';
+
+/**
+ * Spotguides: turns GitHub events on spotguide repositories into Tekton pipeline runs.
+ *
+ * @public
+ */
+export const spotguidesPlugin = createBackendPlugin({
+  pluginId: 'spotguides',
+  register(env) {
+    env.registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        logger: coreServices.logger,
+      },
+      async init({ httpRouter, logger }) {
+        httpRouter.use(await createRouter({ logger }));
+        // Liveness of the plugin itself, for probes and the wiring test.
+        httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
+      },
+    });
+  },
+});
