@@ -28,7 +28,7 @@ step() {
 
 step "type check (tsc)" npx tsc --noEmit
 step "lint (eslint)" npx backstage-cli repo lint
-step "formatting (prettier)" npx prettier --check --log-level warn .
+step "formatting (prettier)" npx prettier --check --loglevel warn .
 # Backend tests load plugins through dynamic import(): Jest needs VM modules.
 step "unit and database tests (jest)" env NODE_OPTIONS=--experimental-vm-modules \
   npx backstage-cli repo test --passWithNoTests=false

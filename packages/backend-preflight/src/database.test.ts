@@ -16,7 +16,9 @@ describe('checkDatabase', () => {
       },
     });
     await expect(checkDatabase(config, { cwd: dir })).resolves.toBeUndefined();
-    await expect(fs.stat(path.join(dir, 'nested/sqlite'))).resolves.toBeTruthy();
+    await expect(
+      fs.stat(path.join(dir, 'nested/sqlite')),
+    ).resolves.toBeTruthy();
     await fs.rm(dir, { recursive: true, force: true });
   });
 

@@ -3,7 +3,11 @@
  *
  * @packageDocumentation
  */
-export { preflight, findConfigProblems, type PreflightOptions } from './preflight';
+export {
+  preflight,
+  findConfigProblems,
+  type PreflightOptions,
+} from './preflight';
 export { checkDatabase } from './database';
 export {
   findMissingSubstitutions,

@@ -26,7 +26,11 @@ export async function findConfigProblems(
     for (const target of ConfigSources.parseArgs(argv)) {
       if (target.type !== 'path') continue;
       const text = await fs.readFile(target.target, 'utf8');
-      for (const missing of findMissingSubstitutions(target.target, text, env)) {
+      for (const missing of findMissingSubstitutions(
+        target.target,
+        text,
+        env,
+      )) {
         problems.push(
           `${missing.key}: environment variable ${missing.variable} is not set (asked for by ${missing.file})`,
         );

@@ -34,7 +34,10 @@ export function findMissingSubstitutions(
       }
     } else if (Array.isArray(value)) {
       value.forEach((item, index) =>
-        visit(item, [...path.slice(0, -1), `${path[path.length - 1]}[${index}]`]),
+        visit(item, [
+          ...path.slice(0, -1),
+          `${path[path.length - 1]}[${index}]`,
+        ]),
       );
     } else if (value && typeof value === 'object') {
       for (const [k, v] of Object.entries(value)) {

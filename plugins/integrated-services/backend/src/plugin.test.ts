@@ -1,11 +1,18 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { integratedServicesPlugin } from './plugin';
 
 describe('integratedServicesPlugin', () => {
   it('answers its health route without credentials', async () => {
     const { server } = await startTestBackend({
-      features: [integratedServicesPlugin, mockServices.rootConfig.factory({ data: {} })],
+      features: [
+        integratedServicesPlugin,
+        mockServices.rootConfig.factory({ data: {} }),
+      ],
     });
 
     const res = await request(server).get('/api/integrated-services/health');
@@ -13,12 +20,14 @@ describe('integratedServicesPlugin', () => {
     expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('requires credentials for any other route', async () => {
+  it('refuses invalid credentials on any other route', async () => {
     const { server } = await startTestBackend({
       features: [integratedServicesPlugin],
     });
 
-    const res = await request(server).get('/api/integrated-services/anything');
+    const res = await request(server)
+      .get('/api/integrated-services/anything')
+      .set('Authorization', mockCredentials.user.invalidHeader());
     expect(res.status).toBe(401);
   });
 });

@@ -15,12 +15,15 @@ import {
 import {
   catalogConditions,
   createCatalogConditionalDecision,
-} from '@backstage/plugin-catalog-node/alpha';
+} from '@backstage/plugin-catalog-backend/alpha';
 import { templateManagementPermission } from '@backstage/plugin-scaffolder-common/alpha';
 import { RoleAssignments } from './roles';
 
 /** Permissions only admins hold, whatever they apply to. */
-const adminOnly = [catalogLocationDeletePermission, templateManagementPermission];
+const adminOnly = [
+  catalogLocationDeletePermission,
+  templateManagementPermission,
+];
 
 /**
  * The portal's policy: admins (from config) are allowed everything; members may

@@ -1,11 +1,18 @@
-import { mockServices, startTestBackend } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  startTestBackend,
+} from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { spotguidesPlugin } from './plugin';
 
 describe('spotguidesPlugin', () => {
   it('answers its health route without credentials', async () => {
     const { server } = await startTestBackend({
-      features: [spotguidesPlugin, mockServices.rootConfig.factory({ data: {} })],
+      features: [
+        spotguidesPlugin,
+        mockServices.rootConfig.factory({ data: {} }),
+      ],
     });
 
     const res = await request(server).get('/api/spotguides/health');
@@ -13,12 +20,14 @@ describe('spotguidesPlugin', () => {
     expect(res.body).toEqual({ status: 'ok' });
   });
 
-  it('requires credentials for any other route', async () => {
+  it('refuses invalid credentials on any other route', async () => {
     const { server } = await startTestBackend({
       features: [spotguidesPlugin],
     });
 
-    const res = await request(server).get('/api/spotguides/anything');
+    const res = await request(server)
+      .get('/api/spotguides/anything')
+      .set('Authorization', mockCredentials.user.invalidHeader());
     expect(res.status).toBe(401);
   });
 });

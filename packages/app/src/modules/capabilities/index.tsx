@@ -1,5 +1,6 @@
 import {
   createFrontendPlugin,
+  createRouteRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import CloudIcon from '@material-ui/icons/Cloud';
@@ -11,16 +12,22 @@ import { CapabilityPageProps } from './CapabilityPage';
 function capabilityPlugin(
   props: CapabilityPageProps & { path: string; icon: ReactElement },
 ) {
+  // A page needs a route ref to get a sidebar item.
+  const rootRouteRef = createRouteRef();
   return createFrontendPlugin({
     pluginId: props.pluginId,
+    routes: { root: rootRouteRef },
     extensions: [
       PageBlueprint.make({
         params: {
           path: props.path,
+          routeRef: rootRouteRef,
           title: props.title,
           icon: props.icon,
           loader: () =>
-            import('./CapabilityPage').then(m => <m.CapabilityPage {...props} />),
+            import('./CapabilityPage').then(m => (
+              <m.CapabilityPage {...props} />
+            )),
         },
       }),
     ],

@@ -5,7 +5,10 @@ import {
   githubAuthApiRef,
   useApi,
 } from '@backstage/frontend-plugin-api';
-import { SignInPageBlueprint, SignInPageProps } from '@backstage/plugin-app-react';
+import {
+  SignInPageBlueprint,
+  SignInPageProps,
+} from '@backstage/plugin-app-react';
 
 const github = {
   id: 'github-auth-provider',
@@ -19,7 +22,8 @@ export function PortalSignInPage(props: SignInPageProps) {
   const config = useApi(configApiRef);
   const environment =
     config.getOptionalString('auth.environment') ?? 'development';
-  const providers = environment === 'development' ? ['guest' as const] : [github];
+  const providers =
+    environment === 'development' ? ['guest' as const] : [github];
   return <SignInPage {...props} auto providers={providers} />;
 }
 
