@@ -73,7 +73,7 @@ describe('start-up', { timeout: 300_000 }, () => {
       assert.notEqual(guest.status, 200);
       // Our plugins are up and their state lives in PostgreSQL.
       const health = await fetch(`${portal.url}/api/pipeline-clusters/health`);
-      assert.deepEqual(await health.json(), { status: 'ok' });
+      assert.deepEqual(await health.json(), { status: 'ok', database: 'ok' });
     } finally {
       await portal.stop();
     }

@@ -16,9 +16,10 @@ export const integratedServicesPlugin = createBackendPlugin({
       deps: {
         httpRouter: coreServices.httpRouter,
         logger: coreServices.logger,
+        database: coreServices.database,
       },
-      async init({ httpRouter, logger }) {
-        httpRouter.use(await createRouter({ logger }));
+      async init({ httpRouter, logger, database }) {
+        httpRouter.use(await createRouter({ logger, database }));
         // Liveness of the plugin itself, for probes and the wiring test.
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

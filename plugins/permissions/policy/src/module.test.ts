@@ -7,6 +7,7 @@ import {
   catalogEntityCreatePermission,
   catalogLocationDeletePermission,
 } from '@backstage/plugin-catalog-common/alpha';
+import permissionPlugin from '@backstage/plugin-permission-backend';
 import request from 'supertest';
 import { permissionModulePortalPolicy } from './module';
 
@@ -14,7 +15,7 @@ describe('permissionModulePortalPolicy', () => {
   async function authorize(userEntityRef: string, permissions: object[]) {
     const { server } = await startTestBackend({
       features: [
-        import('@backstage/plugin-permission-backend'),
+        permissionPlugin,
         permissionModulePortalPolicy,
         mockServices.rootConfig.factory({
           data: {

@@ -2,22 +2,53 @@ import {
   mockCredentials,
   mockServices,
   startTestBackend,
+  TestDatabases,
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
 import { spotguidesPlugin } from './plugin';
 
 describe('spotguidesPlugin', () => {
-  it('answers its health route without credentials', async () => {
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+  it('runs its database tests on PostgreSQL too wherever CI runs', () => {
+    // TestDatabases silently drops an engine it cannot reach; CI must not.
+    if (process.env.CI) {
+      expect(databases.eachSupportedId()).toEqual([
+        ['POSTGRES_15'],
+        ['SQLITE_3'],
+      ]);
+    }
+  });
+
+  it.each(databases.eachSupportedId())(
+    'answers its health route without credentials, checking its database on %s',
+    async databaseId => {
+      const knex = await databases.init(databaseId);
+      const { server } = await startTestBackend({
+        features: [spotguidesPlugin, mockServices.database.factory({ knex })],
+      });
+
+      const res = await request(server).get('/api/spotguides/health');
+      expect(res.status).toBe(200);
+      expect(res.body).toEqual({ status: 'ok', database: 'ok' });
+    },
+  );
+
+  it('answers 503 when its database is unavailable', async () => {
     const { server } = await startTestBackend({
       features: [
         spotguidesPlugin,
-        mockServices.rootConfig.factory({ data: {} }),
+        mockServices.database.mock({
+          getClient: async () => {
+            throw new Error('connection refused');
+          },
+        }).factory,
       ],
     });
 
     const res = await request(server).get('/api/spotguides/health');
-    expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'ok' });
+    expect(res.status).toBe(503);
+    expect(res.body).toEqual({ status: 'error', database: 'unavailable' });
   });
 
   it('refuses invalid credentials on any other route', async () => {

@@ -1,0 +1,10 @@
+/**
+ * Wire-level doubles of the Kubernetes API, GitHub's REST API (with git smart
+ * HTTP and webhook delivery) and Vault, for tests and benchmarks. Real clients
+ * talk to them over loopback; the product never starts them.
+ *
+ * @packageDocumentation
+ */
+export * from './kube';
+export * from './github';
+export * from './vault';
