@@ -12,12 +12,11 @@ describe('pipelineClustersPlugin', () => {
 
   it('runs its database tests on PostgreSQL too wherever CI runs', () => {
     // TestDatabases silently drops an engine it cannot reach; CI must not.
-    if (process.env.CI) {
-      expect(databases.eachSupportedId()).toEqual([
-        ['POSTGRES_15'],
-        ['SQLITE_3'],
-      ]);
-    }
+    expect(databases.eachSupportedId()).toEqual(
+      process.env.CI
+        ? [['POSTGRES_15'], ['SQLITE_3']]
+        : expect.arrayContaining([['SQLITE_3']]),
+    );
   });
 
   it.each(databases.eachSupportedId())(
