@@ -12,11 +12,11 @@ describe('integratedServicesPlugin', () => {
 
   it('runs its database tests on PostgreSQL too wherever CI runs', () => {
     // TestDatabases silently drops an engine it cannot reach; CI must not.
-    expect(databases.eachSupportedId()).toEqual(
-      process.env.CI
-        ? [['POSTGRES_15'], ['SQLITE_3']]
-        : expect.arrayContaining([['SQLITE_3']]),
-    );
+    const required = process.env.CI
+      ? ['POSTGRES_15', 'SQLITE_3']
+      : ['SQLITE_3'];
+    const ids = databases.eachSupportedId().map(([id]) => id);
+    expect(ids).toEqual(expect.arrayContaining(required));
   });
 
   it.each(databases.eachSupportedId())(
