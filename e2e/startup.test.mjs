@@ -20,6 +20,7 @@ function productionEnv(overrides = {}) {
     POSTGRES_USER: decodeURIComponent(username) || 'postgres',
     POSTGRES_PASSWORD: decodeURIComponent(password) || 'unused-with-trust-auth',
     AUTH_SESSION_SECRET: randomBytes(16).toString('hex'),
+    PIPELINE_PORTAL_SECRETS_KEY: randomBytes(32).toString('base64'),
     GITHUB_TOKEN: 'test-token',
     AUTH_GITHUB_CLIENT_ID: 'test-client',
     AUTH_GITHUB_CLIENT_SECRET: 'test-secret',

@@ -4,6 +4,7 @@
 // the two backends alternate so that machine noise hits both alike.
 //   node bench/startup/run.mjs [--runs 5]
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -39,7 +40,9 @@ async function measure(name) {
     config,
     `app:\n  baseUrl: ${url}\nbackend:\n  baseUrl: ${url}\n  listen:\n    port: ${port}\n` +
       `  database:\n    client: better-sqlite3\n    connection:\n      directory: ${dir}/sqlite\n` +
-      `  workingDirectory: ${dir}\n`,
+      `  workingDirectory: ${dir}\n` +
+      `pipelinePortal:\n  clusters:\n    secrets:\n      database:\n        keys:\n` +
+      `          - id: bench\n            secret: ${randomBytes(32).toString('base64')}\n`,
   );
   const started = performance.now();
   const child = spawn(

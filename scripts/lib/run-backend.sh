@@ -17,6 +17,16 @@ case "$mode" in
     export NODE_ENV=development
     [ -f "$ROOT/app-config.local.yaml" ] && configs+=(--config "$ROOT/app-config.local.yaml")
     mkdir -p "$ROOT/data/sqlite" "$ROOT/data/scaffolder"
+    # The secret store encrypts with a key from config; in development each
+    # checkout makes its own on first start and keeps it beside its data.
+    keyfile="$ROOT/data/secrets-key.yaml"
+    if [ ! -f "$keyfile" ]; then
+      (umask 077 && node -e '
+        const key = require("node:crypto").randomBytes(32).toString("base64");
+        process.stdout.write(`pipelinePortal:\n  clusters:\n    secrets:\n      database:\n        keys:\n          - id: local\n            secret: ${key}\n`);
+      ' > "$keyfile")
+    fi
+    configs+=(--config "$keyfile")
     ;;
   production)
     export NODE_ENV=production

@@ -1,4 +1,5 @@
 import { createApp } from '@backstage/frontend-defaults';
+import pipelineClustersPlugin from '@pipeline-portal/plugin-pipeline-clusters';
 import { navModule } from './modules/nav';
 import { signInModule } from './modules/signIn';
 import { capabilityPlugins } from './modules/capabilities';
@@ -7,5 +8,10 @@ import { capabilityPlugins } from './modules/capabilities';
 // notifications, ...) are discovered from this package's dependencies
 // (`app.packages: all` in app-config.yaml); only the app's own modules are listed.
 export default createApp({
-  features: [navModule, signInModule, ...capabilityPlugins],
+  features: [
+    navModule,
+    signInModule,
+    pipelineClustersPlugin,
+    ...capabilityPlugins,
+  ],
 });

@@ -22,6 +22,9 @@ backend.add(
   import('@backstage/plugin-catalog-backend-module-scaffolder-entity-model'),
 );
 backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
+backend.add(
+  import('@pipeline-portal/plugin-catalog-backend-module-pipeline-clusters'),
+);
 
 // Scaffolder
 backend.add(import('@backstage/plugin-scaffolder-backend'));
@@ -29,9 +32,15 @@ backend.add(import('@backstage/plugin-scaffolder-backend-module-github'));
 backend.add(
   import('@backstage/plugin-scaffolder-backend-module-notifications'),
 );
+backend.add(
+  import('@pipeline-portal/plugin-scaffolder-backend-module-pipeline-clusters'),
+);
 
 // Kubernetes
 backend.add(import('@backstage/plugin-kubernetes-backend'));
+backend.add(
+  import('@pipeline-portal/plugin-kubernetes-backend-module-pipeline-clusters'),
+);
 
 // Permissions: the portal's role-based policy
 backend.add(import('@backstage/plugin-permission-backend'));

@@ -10,6 +10,14 @@ import {
   catalogLocationDeletePermission,
 } from '@backstage/plugin-catalog-common/alpha';
 import { templateManagementPermission } from '@backstage/plugin-scaffolder-common/alpha';
+import {
+  clusterCreatePermission,
+  clusterDeletePermission,
+  clusterKubeconfigReadPermission,
+  clusterReadPermission,
+  clusterUpdatePermission,
+  namespaceCreatePermission,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { PortalPermissionPolicy } from './PortalPermissionPolicy';
 import { RoleAssignments } from './roles';
 
@@ -100,6 +108,34 @@ describe('PortalPermissionPolicy', () => {
     await expect(policy.handle({ permission: other }, bob)).resolves.toEqual({
       result: AuthorizeResult.ALLOW,
     });
+  });
+
+  it('lets members update, delete and read kubeconfigs only of clusters their groups own', async () => {
+    for (const permission of [
+      clusterUpdatePermission,
+      clusterDeletePermission,
+      clusterKubeconfigReadPermission,
+      namespaceCreatePermission,
+    ]) {
+      await expect(policy.handle({ permission }, bob)).resolves.toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'pipeline-clusters',
+        resourceType: 'pipeline-cluster',
+        conditions: {
+          rule: 'IS_CLUSTER_OWNER',
+          resourceType: 'pipeline-cluster',
+          params: { claims: ['user:default/bob', 'group:default/payments'] },
+        },
+      });
+      await expect(policy.handle({ permission }, alice)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+    for (const permission of [clusterReadPermission, clusterCreatePermission]) {
+      await expect(policy.handle({ permission }, bob)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
   });
 
   it('denies a request without a user', async () => {

@@ -1,6 +1,7 @@
 import {
   AuthorizeResult,
   isPermission,
+  isResourcePermission,
   PolicyDecision,
 } from '@backstage/plugin-permission-common';
 import {
@@ -17,6 +18,10 @@ import {
   createCatalogConditionalDecision,
 } from '@backstage/plugin-catalog-backend/alpha';
 import { templateManagementPermission } from '@backstage/plugin-scaffolder-common/alpha';
+import {
+  clusterOwnerCondition,
+  ownerScopedClusterPermissions,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { RoleAssignments } from './roles';
 
 /** Permissions only admins hold, whatever they apply to. */
@@ -27,8 +32,8 @@ const adminOnly = [
 
 /**
  * The portal's policy: admins (from config) are allowed everything; members may
- * read and create, delete only catalog entities their groups own, and never
- * the admin-only permissions above. Callers without a user (other backend
+ * read and create, delete only catalog entities their groups own, manage only
+ * clusters their groups own, and never the admin-only permissions above. Callers without a user (other backend
  * plugins acting on their own behalf) are decided by the framework before this.
  */
 export class PortalPermissionPolicy implements PermissionPolicy {
@@ -55,6 +60,17 @@ export class PortalPermissionPolicy implements PermissionPolicy {
         permission,
         catalogConditions.isEntityOwner({ claims: ownership }),
       );
+    }
+    const scoped = ownerScopedClusterPermissions.find(p =>
+      isPermission(permission, p),
+    );
+    if (scoped && isResourcePermission(permission, scoped.resourceType)) {
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'pipeline-clusters',
+        resourceType: scoped.resourceType,
+        conditions: clusterOwnerCondition(ownership),
+      };
     }
     return { result: AuthorizeResult.ALLOW };
   }

@@ -5,7 +5,10 @@ import {
   TestDatabases,
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
+import { secretStoreConfig } from './__testUtils__/fixtures';
 import { pipelineClustersPlugin } from './plugin';
+
+const config = mockServices.rootConfig.factory({ data: secretStoreConfig });
 
 describe('pipelineClustersPlugin', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
@@ -26,6 +29,7 @@ describe('pipelineClustersPlugin', () => {
       const { server } = await startTestBackend({
         features: [
           pipelineClustersPlugin,
+          config,
           mockServices.database.factory({ knex }),
         ],
       });
@@ -36,17 +40,22 @@ describe('pipelineClustersPlugin', () => {
     },
   );
 
-  it('answers 503 when its database is unavailable', async () => {
+  it('answers 503 when its database becomes unavailable', async () => {
+    const knex = await databases.init('SQLITE_3');
+    let available = true;
     const { server } = await startTestBackend({
       features: [
         pipelineClustersPlugin,
+        config,
         mockServices.database.mock({
           getClient: async () => {
-            throw new Error('connection refused');
+            if (!available) throw new Error('connection refused');
+            return knex;
           },
         }).factory,
       ],
     });
+    available = false;
 
     const res = await request(server).get('/api/pipeline-clusters/health');
     expect(res.status).toBe(503);
@@ -55,11 +64,11 @@ describe('pipelineClustersPlugin', () => {
 
   it('refuses invalid credentials on any other route', async () => {
     const { server } = await startTestBackend({
-      features: [pipelineClustersPlugin],
+      features: [pipelineClustersPlugin, config],
     });
 
     const res = await request(server)
-      .get('/api/pipeline-clusters/anything')
+      .get('/api/pipeline-clusters/clusters')
       .set('Authorization', mockCredentials.user.invalidHeader());
     expect(res.status).toBe(401);
   });

@@ -2,7 +2,18 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { clusterPermissions } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { applyTeamNamespace } from './namespaces';
+import { ClusterAuthorization } from './permissions/authorization';
+import { clusterResourceRef, clusterRules } from './permissions/rules';
 import { createRouter } from './router';
+import { createSecretStore } from './secrets/createSecretStore';
+import { readClustersConfig } from './config';
+import { ClusterReconciler } from './service/ClusterReconciler';
+import { ClusterService } from './service/ClusterService';
+import { ManagementCluster } from './management/ManagementCluster';
+import { ClusterStore } from './store/ClusterStore';
+import { KubeConfig } from '@kubernetes/client-node';
 
 /**
  * Pipeline clusters: provisions, imports and manages Kubernetes clusters.
@@ -14,12 +25,99 @@ export const pipelineClustersPlugin = createBackendPlugin({
   register(env) {
     env.registerInit({
       deps: {
+        config: coreServices.rootConfig,
         httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
         logger: coreServices.logger,
         database: coreServices.database,
+        permissions: coreServices.permissions,
+        permissionsRegistry: coreServices.permissionsRegistry,
+        scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
       },
-      async init({ httpRouter, logger, database }) {
-        httpRouter.use(await createRouter({ logger, database }));
+      async init({
+        config,
+        httpRouter,
+        httpAuth,
+        logger,
+        database,
+        permissions,
+        permissionsRegistry,
+        scheduler,
+        lifecycle,
+      }) {
+        const settings = readClustersConfig(config);
+        const store = await ClusterStore.create({ database });
+        const secrets = await createSecretStore({
+          config,
+          database,
+          logger,
+          lifecycle,
+        });
+        const management = ManagementCluster.fromConfig(config);
+        const service = new ClusterService({
+          store,
+          secrets,
+          management,
+          offeredVersions: settings.offeredVersions,
+          importPolicy: settings.importPolicy,
+          logger,
+        });
+
+        permissionsRegistry.addResourceType({
+          resourceRef: clusterResourceRef,
+          permissions: clusterPermissions,
+          rules: clusterRules,
+          getResources: async names =>
+            Promise.all(names.map(name => store.get(name))),
+        });
+
+        if (management) {
+          const reconciler = new ClusterReconciler({
+            store,
+            secrets,
+            management,
+            logger,
+            ...settings.reconcile,
+          });
+          await scheduler.scheduleTask({
+            id: 'pipeline-clusters-reconcile',
+            frequency: { seconds: settings.reconcileIntervalSeconds },
+            timeout: { minutes: 10 },
+            initialDelay: { seconds: 1 },
+            fn: async () => {
+              try {
+                const result = await reconciler.runOnce();
+                if (result.failed > 0) {
+                  logger.warn(
+                    `reconcile pass: ${result.reconciled} clusters reconciled, ${result.failed} to retry`,
+                  );
+                }
+              } catch (error) {
+                logger.error(`reconcile pass failed: ${error}`);
+              }
+            },
+          });
+        } else {
+          logger.info(
+            'No management cluster configured (pipelinePortal.clusters.management): clusters can be imported, not provisioned',
+          );
+        }
+
+        httpRouter.use(
+          await createRouter({
+            logger,
+            database,
+            httpAuth,
+            authorization: new ClusterAuthorization(permissions),
+            service,
+            createNamespace: async (kubeconfig, spec) => {
+              const kc = new KubeConfig();
+              kc.loadFromString(kubeconfig);
+              return applyTeamNamespace(kc, spec);
+            },
+          }),
+        );
         // Liveness of the plugin itself, for probes and the wiring test.
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },

@@ -3,7 +3,6 @@ import {
   createRouteRef,
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
-import CloudIcon from '@material-ui/icons/Cloud';
 import ExtensionIcon from '@material-ui/icons/Extension';
 import NavigationIcon from '@material-ui/icons/Navigation';
 import { ReactElement } from 'react';
@@ -34,16 +33,11 @@ function capabilityPlugin(
   });
 }
 
-/** Sidebar places and pages of the portal's three capabilities. */
+/**
+ * Sidebar places and placeholder pages of the capabilities whose own plugin is
+ * not there yet (Clusters has its plugin, @pipeline-portal/plugin-pipeline-clusters).
+ */
 export const capabilityPlugins = [
-  capabilityPlugin({
-    pluginId: 'pipeline-clusters',
-    path: '/clusters',
-    title: 'Clusters',
-    icon: <CloudIcon />,
-    description:
-      'Provision Kubernetes clusters on EKS, GKE, AKS, ACK, OKE and DigitalOcean, or bring your own; scale, upgrade and delete them.',
-  }),
   capabilityPlugin({
     pluginId: 'integrated-services',
     path: '/integrated-services',

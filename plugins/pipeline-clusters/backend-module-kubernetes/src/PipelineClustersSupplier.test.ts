@@ -1,0 +1,331 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
+import { KubernetesClustersSupplier } from '@backstage/plugin-kubernetes-node';
+import {
+  Cluster,
+  ClusterAccess,
+  PipelineClustersApi,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { PipelineClustersSupplier } from './PipelineClustersSupplier';
+import { withConfiguredClusters } from './withConfiguredClusters';
+
+const credentials = mockCredentials.user();
+
+function cluster(name: string, phase: Cluster['status']['phase'] = 'Running') {
+  return {
+    name,
+    owner: 'group:default/payments',
+    distribution: 'eks',
+    status: { phase, apiServer: `https://${name}.example.com` },
+    revision: 1,
+    createdAt: '2025-01-01T00:00:00Z',
+    updatedAt: '2025-01-01T00:00:00Z',
+  } satisfies Cluster;
+}
+
+function access(name: string, extra: Partial<ClusterAccess> = {}) {
+  return {
+    name,
+    apiServer: `https://${name}.example.com`,
+    caData: `CA-${name}`,
+    token: `token-${name}`,
+    ...extra,
+  } satisfies ClusterAccess;
+}
+
+function details(name: string) {
+  return {
+    name,
+    url: `https://${name}.example.com`,
+    caData: `CA-${name}`,
+    authMetadata: {
+      'kubernetes.io/auth-provider': 'serviceAccount',
+      serviceAccountToken: `token-${name}`,
+    },
+    skipTLSVerify: false,
+    skipMetricsLookup: true,
+  };
+}
+
+function setup(options: { refreshIntervalSeconds?: number } = {}) {
+  const logger = {
+    child: jest.fn(),
+    debug: jest.fn(),
+    info: jest.fn(),
+    warn: jest.fn(),
+    error: jest.fn(),
+  };
+  logger.child.mockReturnValue(logger);
+  const client = {
+    listClusters: jest.fn(),
+    getClusterAccess: jest.fn(async (name: string) => access(name)),
+  };
+  const supplier = new PipelineClustersSupplier({
+    logger: logger as unknown as LoggerService,
+    auth: mockServices.auth({ pluginId: 'kubernetes' }),
+    discovery: mockServices.discovery(),
+    client: client as unknown as PipelineClustersApi,
+    refreshIntervalSeconds: options.refreshIntervalSeconds ?? 3600,
+  });
+  return { supplier, logger, client };
+}
+
+async function waitFor(condition: () => boolean) {
+  const deadline = Date.now() + 5000;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise(resolve => setTimeout(resolve, 5));
+  }
+}
+
+describe('PipelineClustersSupplier', () => {
+  let supplier: PipelineClustersSupplier | undefined;
+  afterEach(() => supplier?.stop());
+
+  it('supplies the Running clusters of every page with their service-account token', async () => {
+    const ctx = setup();
+    supplier = ctx.supplier;
+    ctx.client.listClusters
+      .mockResolvedValueOnce({
+        items: [cluster('alpha'), cluster('pending', 'Provisioning')],
+        totalCount: 3,
+        nextCursor: 'page-2',
+      })
+      .mockResolvedValueOnce({ items: [cluster('beta')], totalCount: 3 });
+
+    ctx.supplier.start();
+
+    await expect(ctx.supplier.getClusters({ credentials })).resolves.toEqual([
+      details('alpha'),
+      details('beta'),
+    ]);
+    const token = expect.stringContaining('mock-service-token');
+    expect(ctx.client.listClusters).toHaveBeenNthCalledWith(
+      1,
+      { phase: 'Running', limit: 100, cursor: undefined },
+      { token },
+    );
+    expect(ctx.client.listClusters).toHaveBeenNthCalledWith(
+      2,
+      { phase: 'Running', limit: 100, cursor: 'page-2' },
+      { token },
+    );
+    expect(ctx.client.getClusterAccess).toHaveBeenCalledTimes(2);
+    expect(ctx.client.getClusterAccess).toHaveBeenCalledWith('alpha', {
+      token,
+    });
+  });
+
+  it('does not call the API before start, so it never blocks backend start-up', async () => {
+    const ctx = setup();
+    await expect(ctx.supplier.getClusters({ credentials })).resolves.toEqual(
+      [],
+    );
+    expect(ctx.client.listClusters).not.toHaveBeenCalled();
+  });
+
+  it('serves the cache and reloads it in the background on an unref-ed timer', async () => {
+    const setIntervalSpy = jest.spyOn(global, 'setInterval');
+    const ctx = setup({ refreshIntervalSeconds: 0.05 });
+    supplier = ctx.supplier;
+    ctx.client.listClusters
+      .mockResolvedValueOnce({ items: [cluster('alpha')], totalCount: 1 })
+      .mockResolvedValue({
+        items: [cluster('alpha'), cluster('beta')],
+        totalCount: 2,
+      });
+
+    ctx.supplier.start();
+    await ctx.supplier.getClusters({ credentials });
+    await ctx.supplier.getClusters({ credentials });
+    const first = await ctx.supplier.getClusters({ credentials });
+    expect(first.map(c => c.name)).toEqual(['alpha']);
+    expect(ctx.client.listClusters).toHaveBeenCalledTimes(1);
+
+    const timer = setIntervalSpy.mock.results[0].value as NodeJS.Timeout;
+    expect(setIntervalSpy).toHaveBeenCalledWith(expect.any(Function), 50);
+    expect(timer.hasRef()).toBe(false);
+    setIntervalSpy.mockRestore();
+
+    await waitFor(() => ctx.client.listClusters.mock.calls.length >= 2);
+    await ctx.supplier.refresh();
+    const later = await ctx.supplier.getClusters({ credentials });
+    expect(later.map(c => c.name)).toEqual(['alpha', 'beta']);
+
+    ctx.supplier.stop();
+    const calls = ctx.client.listClusters.mock.calls.length;
+    await new Promise(resolve => setTimeout(resolve, 150));
+    expect(ctx.client.listClusters).toHaveBeenCalledTimes(calls);
+  });
+
+  it('reads at most five accesses at a time', async () => {
+    const ctx = setup();
+    const names = Array.from({ length: 12 }, (_, i) => `c${i}`);
+    ctx.client.listClusters.mockResolvedValue({
+      items: names.map(name => cluster(name)),
+      totalCount: names.length,
+    });
+    let inFlight = 0;
+    let peak = 0;
+    ctx.client.getClusterAccess.mockImplementation(async (name: string) => {
+      inFlight++;
+      peak = Math.max(peak, inFlight);
+      await new Promise(resolve => setTimeout(resolve, 2));
+      inFlight--;
+      return access(name);
+    });
+
+    await ctx.supplier.refresh();
+
+    expect(peak).toBe(5);
+    const clusters = await ctx.supplier.getClusters({ credentials });
+    expect(clusters.map(c => c.name)).toEqual(names);
+  });
+
+  it('keeps serving the last good list when the API fails, and warns', async () => {
+    const ctx = setup();
+    ctx.client.listClusters
+      .mockResolvedValueOnce({ items: [cluster('alpha')], totalCount: 1 })
+      .mockRejectedValueOnce(new Error('connect ECONNREFUSED'));
+
+    await ctx.supplier.refresh();
+    await expect(ctx.supplier.refresh()).resolves.toBeUndefined();
+
+    await expect(ctx.supplier.getClusters({ credentials })).resolves.toEqual([
+      details('alpha'),
+    ]);
+    expect(ctx.logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('connect ECONNREFUSED'),
+    );
+  });
+
+  it("keeps a cluster's previous details when only its access fails", async () => {
+    const ctx = setup();
+    ctx.client.listClusters.mockResolvedValue({
+      items: [cluster('alpha'), cluster('beta')],
+      totalCount: 2,
+    });
+    await ctx.supplier.refresh();
+
+    ctx.client.getClusterAccess.mockImplementation(async (name: string) => {
+      if (name === 'alpha') throw new Error('503 Service Unavailable');
+      return access(name, { token: 'token-beta-rotated' });
+    });
+    await ctx.supplier.refresh();
+
+    const clusters = await ctx.supplier.getClusters({ credentials });
+    expect(clusters[0]).toEqual(details('alpha'));
+    expect(clusters[1].authMetadata.serviceAccountToken).toBe(
+      'token-beta-rotated',
+    );
+  });
+
+  it('leaves out a cluster without a token, warning once', async () => {
+    const ctx = setup();
+    ctx.client.listClusters.mockResolvedValue({
+      items: [cluster('alpha'), cluster('certonly')],
+      totalCount: 2,
+    });
+    ctx.client.getClusterAccess.mockImplementation(async (name: string) =>
+      name === 'certonly'
+        ? access(name, {
+            token: undefined,
+            clientCertificateData: 'CERT',
+            clientKeyData: 'KEY',
+          })
+        : access(name),
+    );
+
+    await ctx.supplier.refresh();
+    await ctx.supplier.refresh();
+
+    const clusters = await ctx.supplier.getClusters({ credentials });
+    expect(clusters.map(c => c.name)).toEqual(['alpha']);
+    expect(ctx.logger.warn).toHaveBeenCalledTimes(1);
+    expect(ctx.logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('certonly'),
+    );
+  });
+
+  it('never logs a token', async () => {
+    const ctx = setup();
+    ctx.client.listClusters
+      .mockResolvedValueOnce({
+        items: [cluster('alpha'), cluster('certonly')],
+        totalCount: 2,
+      })
+      .mockRejectedValueOnce(new Error('boom'))
+      .mockResolvedValue({ items: [cluster('alpha')], totalCount: 1 });
+    ctx.client.getClusterAccess
+      .mockResolvedValueOnce(access('alpha'))
+      .mockResolvedValueOnce(access('certonly', { token: undefined }))
+      .mockRejectedValueOnce(new Error('access failed'));
+
+    await ctx.supplier.refresh();
+    await ctx.supplier.refresh();
+    await ctx.supplier.refresh();
+
+    expect(ctx.logger.warn).toHaveBeenCalledTimes(3);
+    const logged = JSON.stringify([
+      ctx.logger.debug.mock.calls,
+      ctx.logger.info.mock.calls,
+      ctx.logger.warn.mock.calls,
+      ctx.logger.error.mock.calls,
+    ]);
+    expect(logged).not.toContain('token-alpha');
+    expect(logged).not.toContain('mock-service-token');
+  });
+
+  it('refuses a refresh interval that is not positive', () => {
+    expect(
+      () =>
+        new PipelineClustersSupplier({
+          logger: mockServices.logger.mock(),
+          auth: mockServices.auth(),
+          discovery: mockServices.discovery(),
+          refreshIntervalSeconds: 0,
+        }),
+    ).toThrow(/refreshIntervalSeconds/);
+  });
+});
+
+describe('withConfiguredClusters', () => {
+  const portal: KubernetesClustersSupplier = {
+    getClusters: async () => [details('alpha') as any],
+  };
+
+  it('adds the declared clusters, the portal winning on a name clash', async () => {
+    const declared: KubernetesClustersSupplier = {
+      getClusters: async () => [
+        { ...details('alpha'), url: 'https://other' } as any,
+        { ...details('host'), authMetadata: {} } as any,
+      ],
+    };
+    const combined = withConfiguredClusters(
+      portal,
+      declared,
+      mockServices.logger.mock(),
+    );
+
+    const clusters = await combined.getClusters({ credentials });
+    expect(clusters.map(c => [c.name, c.url])).toEqual([
+      ['alpha', 'https://alpha.example.com'],
+      ['host', 'https://host.example.com'],
+    ]);
+  });
+
+  it('still serves the portal clusters when a declared locator fails', async () => {
+    const logger = mockServices.logger.mock();
+    const combined = withConfiguredClusters(
+      portal,
+      { getClusters: async () => Promise.reject(new Error('catalog down')) },
+      logger,
+    );
+
+    const clusters = await combined.getClusters({ credentials });
+    expect(clusters.map(c => c.name)).toEqual(['alpha']);
+    expect(logger.warn).toHaveBeenCalledWith(
+      expect.stringContaining('catalog down'),
+    );
+  });
+});

@@ -1,0 +1,248 @@
+import {
+  AuthService,
+  BackstageCredentials,
+  DiscoveryService,
+  LoggerService,
+  RootConfigService,
+} from '@backstage/backend-plugin-api';
+import { isError } from '@backstage/errors';
+import { ANNOTATION_KUBERNETES_AUTH_PROVIDER } from '@backstage/plugin-kubernetes-common';
+import {
+  ClusterDetails,
+  KubernetesClustersSupplier,
+} from '@backstage/plugin-kubernetes-node';
+import {
+  Cluster,
+  ClusterAccess,
+  PipelineClustersApi,
+  PipelineClustersClient,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
+
+const CONFIG_ROOT = 'pipelinePortal.clusters.kubernetesSupplier';
+const DEFAULT_REFRESH_SECONDS = 30;
+const PAGE_SIZE = 100;
+const DEFAULT_ACCESS_CONCURRENCY = 5;
+
+export interface PipelineClustersSupplierOptions {
+  logger: LoggerService;
+  auth: AuthService;
+  discovery: DiscoveryService;
+  /** Seconds between background refreshes. Defaults to 30. */
+  refreshIntervalSeconds?: number;
+  /** Access reads in flight at once. Defaults to 5. */
+  accessConcurrency?: number;
+  /** Replaces the REST client, for tests. */
+  client?: PipelineClustersApi;
+}
+
+/**
+ * Supplies the portal's Running clusters to the Kubernetes backend, with the
+ * service-account token the pipeline-clusters API hands to backend plugins.
+ *
+ * The list is cached and refreshed in the background between `start()` and
+ * `stop()`; a failed refresh keeps serving the last good list.
+ */
+export class PipelineClustersSupplier implements KubernetesClustersSupplier {
+  private readonly logger: LoggerService;
+  private readonly auth: AuthService;
+  private readonly client: PipelineClustersApi;
+  private readonly refreshIntervalMs: number;
+  private readonly accessConcurrency: number;
+  private clusters: ClusterDetails[] = [];
+  private loaded = false;
+  private inFlight?: Promise<void>;
+  private timer?: ReturnType<typeof setInterval>;
+  /** Clusters already reported as unusable, so each is logged once. */
+  private readonly reportedUnusable = new Set<string>();
+
+  static fromConfig(
+    config: RootConfigService,
+    options: Omit<PipelineClustersSupplierOptions, 'refreshIntervalSeconds'>,
+  ): PipelineClustersSupplier {
+    return new PipelineClustersSupplier({
+      ...options,
+      refreshIntervalSeconds: config.getOptionalNumber(
+        `${CONFIG_ROOT}.refreshIntervalSeconds`,
+      ),
+    });
+  }
+
+  constructor(options: PipelineClustersSupplierOptions) {
+    this.logger = options.logger;
+    this.auth = options.auth;
+    this.client =
+      options.client ??
+      new PipelineClustersClient({ discoveryApi: options.discovery });
+    const seconds = options.refreshIntervalSeconds ?? DEFAULT_REFRESH_SECONDS;
+    if (!(seconds > 0)) {
+      throw new Error(
+        `${CONFIG_ROOT}.refreshIntervalSeconds must be a positive number, got ${seconds}`,
+      );
+    }
+    this.refreshIntervalMs = seconds * 1000;
+    this.accessConcurrency =
+      options.accessConcurrency ?? DEFAULT_ACCESS_CONCURRENCY;
+  }
+
+  /**
+   * Loads the list now and then every interval. Called once the backend has
+   * started, since the REST API is not served before.
+   */
+  start(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => {
+      this.refresh();
+    }, this.refreshIntervalMs);
+    // The cache must never keep the process alive.
+    this.timer.unref();
+    this.refresh();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /**
+   * Serves the cache without calling the API, except that the first load is
+   * awaited when it is under way. Never blocks on the API otherwise: the
+   * Kubernetes backend calls this during its own start-up.
+   */
+  async getClusters(_options?: {
+    credentials: BackstageCredentials;
+  }): Promise<ClusterDetails[]> {
+    if (!this.loaded && this.inFlight) {
+      await this.inFlight;
+    }
+    return this.clusters;
+  }
+
+  /** Reloads the list; concurrent callers share one load. Never rejects. */
+  refresh(): Promise<void> {
+    if (!this.inFlight) {
+      this.inFlight = this.load().finally(() => {
+        this.inFlight = undefined;
+      });
+    }
+    return this.inFlight;
+  }
+
+  private async load(): Promise<void> {
+    try {
+      const { token } = await this.auth.getPluginRequestToken({
+        onBehalfOf: await this.auth.getOwnServiceCredentials(),
+        targetPluginId: 'pipeline-clusters',
+      });
+      const running = await this.listRunning(token);
+      const previous = new Map(this.clusters.map(c => [c.name, c]));
+      const details = await mapWithConcurrency(
+        running,
+        this.accessConcurrency,
+        cluster => this.toDetails(cluster, token, previous.get(cluster.name)),
+      );
+      this.clusters = details.filter((d): d is ClusterDetails => !!d);
+      this.loaded = true;
+      this.logger.debug(`Loaded ${this.clusters.length} portal clusters`);
+    } catch (error) {
+      this.logger.warn(
+        `Failed to list clusters from the pipeline-clusters API; serving the last known ${
+          this.clusters.length
+        } clusters: ${describe(error)}`,
+      );
+    }
+  }
+
+  private async listRunning(token: string): Promise<Cluster[]> {
+    const clusters: Cluster[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.client.listClusters(
+        { phase: 'Running', limit: PAGE_SIZE, cursor },
+        { token },
+      );
+      clusters.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor);
+    // The filter is applied again in case the API ignores the query.
+    return clusters.filter(c => c.status.phase === 'Running');
+  }
+
+  /**
+   * One cluster's details, or the previous ones if its access cannot be read
+   * now, or nothing if it cannot be reached with a bearer token.
+   */
+  private async toDetails(
+    cluster: Cluster,
+    token: string,
+    previous: ClusterDetails | undefined,
+  ): Promise<ClusterDetails | undefined> {
+    let access: ClusterAccess;
+    try {
+      access = await this.client.getClusterAccess(cluster.name, { token });
+    } catch (error) {
+      this.logger.warn(
+        `Failed to read access to cluster ${cluster.name}; ${
+          previous ? 'keeping its previous details' : 'leaving it out'
+        }: ${describe(error)}`,
+      );
+      return previous;
+    }
+    const url = access.apiServer || cluster.status.apiServer;
+    // Without its own token the serviceAccount strategy would fall back to
+    // the backend's in-cluster token, which must never reach another cluster;
+    // no shipped strategy turns authMetadata into a client certificate.
+    if (!access.token || !url) {
+      if (!this.reportedUnusable.has(cluster.name)) {
+        this.reportedUnusable.add(cluster.name);
+        this.logger.warn(
+          `Cluster ${cluster.name} is left out of the Kubernetes plugin: ${
+            url
+              ? 'it has no service-account token'
+              : 'its API server is unknown'
+          }${
+            access.clientCertificateData
+              ? ' (client certificates are not supported)'
+              : ''
+          }`,
+        );
+      }
+      return undefined;
+    }
+    this.reportedUnusable.delete(cluster.name);
+    return {
+      name: cluster.name,
+      url,
+      ...(access.caData && { caData: access.caData }),
+      authMetadata: {
+        [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: 'serviceAccount',
+        serviceAccountToken: access.token,
+      },
+      skipTLSVerify: false,
+      skipMetricsLookup: true,
+    };
+  }
+}
+
+function describe(error: unknown): string {
+  return isError(error) ? `${error.name}: ${error.message}` : String(error);
+}
+
+/** Maps with at most `limit` calls in flight, keeping the input order. */
+async function mapWithConcurrency<T, R>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<R>,
+): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]);
+    }
+  };
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, worker),
+  );
+  return results;
+}

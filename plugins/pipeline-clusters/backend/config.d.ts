@@ -1,0 +1,157 @@
+export interface Config {
+  pipelinePortal?: {
+    clusters?: {
+      /** Where cloud credentials and kubeconfigs are kept. */
+      secrets?: {
+        /**
+         * The SecretStore implementation.
+         * `database`: AES-256-GCM encrypted rows in the plugin's database.
+         * `vault`: HashiCorp Vault's KV v2 engine.
+         * @default database
+         */
+        store?: 'database' | 'vault';
+
+        /** Settings of the `database` store. */
+        database?: {
+          /**
+           * Encryption keys. The FIRST key encrypts every write; all keys
+           * decrypt, each row naming its key by id. To rotate: prepend a new
+           * key, run the store's `reencrypt()`, then remove the old key.
+           * Required (there is no default or derived key, in development
+           * either): the backend refuses to start without a valid key.
+           */
+          keys: Array<{
+            /** Stored beside each row: 1-64 letters, digits, '.', '_' or '-'. */
+            id: string;
+            /**
+             * 32 random bytes in standard base64, e.g. from
+             * `openssl rand -base64 32`.
+             * @visibility secret
+             */
+            secret: string;
+          }>;
+        };
+
+        /** Settings of the `vault` store (required when store is `vault`). */
+        vault?: {
+          /** Vault's address, e.g. `https://vault.example.com:8200`. */
+          endpoint: string;
+          /**
+           * KV version 2 mount.
+           * @default secret
+           */
+          mount?: string;
+          /**
+           * Path below the mount; secrets live at
+           * `<pathPrefix>/<owner>/<name>` (owner `group:default/payments`
+           * becomes the segment `group~default~payments`).
+           * @default pipeline-portal/credentials
+           */
+          pathPrefix?: string;
+          /** Vault Enterprise namespace. */
+          namespace?: string;
+          /** PEM CA bundle to trust for Vault's TLS certificate (default: system CAs). */
+          caCert?: string;
+          /**
+           * Timeout of each Vault request, in milliseconds.
+           * @default 10000
+           */
+          requestTimeoutMs?: number;
+          /**
+           * How the portal authenticates: set exactly one of token,
+           * kubernetes or approle. Tokens are renewed at 2/3 of their TTL;
+           * with kubernetes or approle the portal logs in again when a
+           * token expires or is refused (403).
+           */
+          auth: {
+            /**
+             * A Vault token.
+             * @visibility secret
+             */
+            token?: string;
+            /** Kubernetes auth method, with the pod's service account token. */
+            kubernetes?: {
+              role: string;
+              /**
+               * Service account token file, re-read at every login.
+               * @default /var/run/secrets/kubernetes.io/serviceaccount/token
+               */
+              jwtPath?: string;
+              /**
+               * Mount path of the auth method.
+               * @default kubernetes
+               */
+              mountPath?: string;
+            };
+            /** AppRole auth method. */
+            approle?: {
+              roleId: string;
+              /** @visibility secret */
+              secretId: string;
+              /**
+               * Mount path of the auth method.
+               * @default approle
+               */
+              mountPath?: string;
+            };
+          };
+        };
+      };
+      /**
+       * The management cluster where Cluster API and Crossplane run. Without
+       * it the portal imports clusters but does not provision them.
+       */
+      management?: {
+        /** API server URL, e.g. https://mgmt.example.com:6443 */
+        url: string;
+        /** Base64 PEM of the API server's CA; the system CAs when absent. */
+        caData?: string;
+        /**
+         * Bearer token of the portal's service account there.
+         * @visibility secret
+         */
+        token: string;
+        /**
+         * Namespace holding the portal's cluster resources.
+         * @default pipeline-clusters
+         */
+        namespace?: string;
+        /**
+         * Per request timeout, in seconds.
+         * @default 10
+         */
+        requestTimeoutSeconds?: number;
+      };
+      /**
+       * Kubernetes minor versions offered per distribution (eks, aks, gke,
+       * oke, ack, doks), e.g. `eks: ['1.32', '1.33']`.
+       * @default 1.31, 1.32 and 1.33 for each
+       */
+      versions?: { [distribution: string]: string[] };
+      reconcile?: {
+        /** @default 10 */
+        intervalSeconds?: number;
+        /** Clusters reconciled at once. @default 20 */
+        concurrency?: number;
+        /** Requests per second against one cluster's resources. @default 10 */
+        requestsPerSecondPerCluster?: number;
+        /** Provisioning longer than this is an Error. @default 60 */
+        provisioningTimeoutMinutes?: number;
+        /** Back-off cap after management API failures. @default 300 */
+        maxBackoffSeconds?: number;
+        /** How often a Running cluster's status is read again. @default 60 */
+        resyncSeconds?: number;
+      };
+      import?: {
+        /**
+         * CIDRs an imported cluster's API server may be in although private
+         * or loopback (admins only), e.g. 10.20.0.0/16.
+         * @default []
+         */
+        allowedCidrs?: string[];
+        /** Timeout of the /version probe, in milliseconds. @default 5000 */
+        probeTimeoutMs?: number;
+      };
+    };
+  };
+}

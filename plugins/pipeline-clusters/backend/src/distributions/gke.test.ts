@@ -1,0 +1,3 @@
+import { describeDistribution } from './__testUtils__/harness';
+
+describeDistribution('gke');

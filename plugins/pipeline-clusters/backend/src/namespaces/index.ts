@@ -1,0 +1,16 @@
+export {
+  renderTeamNamespace,
+  oidcGroupName,
+  teamLabelValue,
+  parseQuantity,
+  TEAM_LABEL,
+  MANAGED_BY_LABEL,
+  MANAGED_BY,
+  OWNER_ANNOTATION,
+} from './render';
+export type { KyvernoPolicy } from './render';
+export { applyTeamNamespace } from './apply';
+export type {
+  ApplyTeamNamespaceOptions,
+  ApplyTeamNamespaceResult,
+} from './apply';

@@ -1,0 +1,142 @@
+import {
+  BackstageCredentials,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { NotAllowedError } from '@backstage/errors';
+import {
+  AuthorizeResult,
+  BasicPermission,
+  PermissionCriteria,
+  PermissionCondition,
+  ResourcePermission,
+} from '@backstage/plugin-permission-common';
+import {
+  createConditionAuthorizer,
+  createConditionTransformer,
+} from '@backstage/plugin-permission-node';
+import {
+  CLUSTER_RESOURCE_TYPE,
+  clusterUpdatePermission,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { ClusterFilter, ClusterRecord } from '../store/ClusterStore';
+import { clusterRules } from './rules';
+
+const authorizer = createConditionAuthorizer<ClusterRecord, ClusterFilter>(
+  clusterRules,
+);
+const transformer = createConditionTransformer<ClusterFilter>(
+  clusterRules as any,
+);
+
+type ClusterCriteria = PermissionCriteria<
+  PermissionCondition<typeof CLUSTER_RESOURCE_TYPE>
+>;
+
+/** Answers the router's permission questions about clusters. */
+export class ClusterAuthorization {
+  constructor(private readonly permissions: PermissionsService) {}
+
+  /** Throws NotAllowedError unless a basic permission is granted. */
+  async require(
+    permission: BasicPermission,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    const [decision] = await this.permissions.authorize([{ permission }], {
+      credentials,
+    });
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(`not allowed: ${permission.name}`);
+    }
+  }
+
+  /** Throws NotAllowedError unless the permission is granted on the cluster. */
+  async requireOn(
+    permission: ResourcePermission<typeof CLUSTER_RESOURCE_TYPE>,
+    cluster: string,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    const [decision] = await this.permissions.authorize(
+      [{ permission, resourceRef: cluster }],
+      { credentials },
+    );
+    if (decision.result !== AuthorizeResult.ALLOW) {
+      throw new NotAllowedError(
+        `not allowed: ${permission.name} on ${cluster}`,
+      );
+    }
+  }
+
+  /**
+   * The list filter a permission allows: undefined for all clusters, a
+   * filter when conditional; NotAllowedError when denied.
+   */
+  async filterFor(
+    permission: ResourcePermission<typeof CLUSTER_RESOURCE_TYPE>,
+    credentials: BackstageCredentials,
+  ): Promise<ClusterFilter | undefined> {
+    const [decision] = await this.permissions.authorizeConditional(
+      [{ permission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.CONDITIONAL) {
+      return criteriaToFilter(
+        transformer(decision.conditions as ClusterCriteria),
+      );
+    }
+    if (decision.result === AuthorizeResult.ALLOW) return undefined;
+    throw new NotAllowedError(`not allowed: ${permission.name}`);
+  }
+
+  /**
+   * Whether the caller may act for an owner group: create its clusters and
+   * manage its credentials. True when it could update a cluster that owner
+   * owns (admins: any owner; members: their groups).
+   */
+  async mayActFor(
+    owner: string,
+    credentials: BackstageCredentials,
+  ): Promise<boolean> {
+    const [decision] = await this.permissions.authorizeConditional(
+      [{ permission: clusterUpdatePermission }],
+      { credentials },
+    );
+    if (decision.result === AuthorizeResult.ALLOW) return true;
+    if (decision.result === AuthorizeResult.DENY) return false;
+    return authorizer(decision, { owner } as ClusterRecord);
+  }
+
+  async requireActFor(
+    owner: string,
+    credentials: BackstageCredentials,
+  ): Promise<void> {
+    if (!(await this.mayActFor(owner, credentials))) {
+      throw new NotAllowedError(
+        `not allowed to act for ${owner}: you are not a member of it`,
+      );
+    }
+  }
+}
+
+/** Folds transformed criteria into a store filter (owner sets). */
+function criteriaToFilter(
+  criteria: PermissionCriteria<ClusterFilter>,
+): ClusterFilter {
+  if ('allOf' in criteria) {
+    return criteria.allOf.map(criteriaToFilter).reduce((a, b) => ({
+      ownerIn:
+        a.ownerIn && b.ownerIn
+          ? a.ownerIn.filter(o => b.ownerIn!.includes(o))
+          : a.ownerIn ?? b.ownerIn,
+    }));
+  }
+  if ('anyOf' in criteria) {
+    const parts = criteria.anyOf.map(criteriaToFilter);
+    if (parts.some(p => !p.ownerIn)) return {};
+    return { ownerIn: [...new Set(parts.flatMap(p => p.ownerIn!))] };
+  }
+  if ('not' in criteria) {
+    // No rule of ours negates to a store query: deny rather than over-share.
+    return { ownerIn: [] };
+  }
+  return criteria;
+}

@@ -1,0 +1,384 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import { V1Secret } from '@kubernetes/client-node';
+import {
+  ClusterPhase,
+  ClusterSpec,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
+import pLimit from 'p-limit';
+import { parse } from 'yaml';
+import { cloudContextFromCredential, getDistribution } from '../distributions';
+import { RenderContext } from '../distributions/types';
+import { ManagementApiError, toManagementApiError } from '../management/errors';
+import { ManagementCluster } from '../management/ManagementCluster';
+import { RateLimiter } from '../management/RateLimiter';
+import { SecretStore } from '../secrets/SecretStore';
+import { ClusterRecord, ClusterStore } from '../store/ClusterStore';
+import { kubeconfigSecretName } from './kubeconfigSecrets';
+
+export interface ReconcilerOptions {
+  store: ClusterStore;
+  secrets: SecretStore;
+  management: ManagementCluster;
+  logger: LoggerService;
+  /** Clusters reconciled at once. @default 20 */
+  concurrency?: number;
+  /** Upper bound of requests per second against one cluster's objects. @default 10 */
+  requestsPerSecondPerCluster?: number;
+  /** Clusters picked per pass. @default 500 */
+  batchSize?: number;
+  /** First retry delay after a transient failure; doubles up to maxBackoffMs. @default 1000 */
+  baseBackoffMs?: number;
+  /** @default 300000 (5 minutes) */
+  maxBackoffMs?: number;
+  /** How often a Running cluster's status is read again. @default 60000 */
+  resyncMs?: number;
+  /** Provisioning or updating longer than this turns into Error. @default 3600000 */
+  provisioningTimeoutMs?: number;
+  now?: () => number;
+}
+
+/** What writing the engine's resources means for the phase shown. */
+const PHASE_AFTER_APPLY: Partial<Record<ClusterPhase, ClusterPhase>> = {
+  Pending: 'Provisioning',
+  Running: 'Updating',
+};
+
+/** Outcome of one reconcile pass, for logs and benchmarks. */
+export interface PassResult {
+  reconciled: number;
+  failed: number;
+}
+
+/**
+ * Advances each cluster towards its spec: writes the engine's resources on
+ * the management cluster, reads their status back, stores the kubeconfig once
+ * the engine wrote it, and deletes. Run by Backstage's scheduler so that one
+ * replica at a time does it; every step is idempotent, so a pass interrupted
+ * by a restart is simply done again.
+ */
+export class ClusterReconciler {
+  private readonly concurrency: number;
+  private readonly qps: number;
+  private readonly batchSize: number;
+  private readonly baseBackoffMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly resyncMs: number;
+  private readonly provisioningTimeoutMs: number;
+  private readonly now: () => number;
+
+  constructor(private readonly options: ReconcilerOptions) {
+    this.concurrency = options.concurrency ?? 20;
+    this.qps = options.requestsPerSecondPerCluster ?? 10;
+    this.batchSize = options.batchSize ?? 500;
+    this.baseBackoffMs = options.baseBackoffMs ?? 1000;
+    this.maxBackoffMs = options.maxBackoffMs ?? 300_000;
+    this.resyncMs = options.resyncMs ?? 60_000;
+    this.provisioningTimeoutMs = options.provisioningTimeoutMs ?? 3_600_000;
+    this.now = options.now ?? Date.now;
+  }
+
+  async runOnce(): Promise<PassResult> {
+    const due = await this.options.store.dueForReconcile(
+      this.now(),
+      this.batchSize,
+    );
+    if (due.length > 0) {
+      await this.options.management.ensureNamespace();
+    }
+    const limit = pLimit(this.concurrency);
+    const results = await Promise.all(
+      due.map(record => limit(() => this.reconcile(record))),
+    );
+    return {
+      reconciled: results.filter(Boolean).length,
+      failed: results.filter(r => !r).length,
+    };
+  }
+
+  /** Reconciles one cluster; false when it must be retried later. */
+  async reconcile(record: ClusterRecord): Promise<boolean> {
+    const limiter = new RateLimiter(this.qps);
+    try {
+      if (record.phase === 'Deleting') {
+        await this.reconcileDeletion(record, limiter);
+      } else {
+        await this.reconcileSpec(record, limiter);
+      }
+      return true;
+    } catch (error) {
+      await this.handleFailure(record, error);
+      return false;
+    }
+  }
+
+  private context(
+    record: ClusterRecord,
+    credential?: Record<string, string>,
+  ): RenderContext {
+    const spec = record.spec!;
+    return {
+      namespace: this.options.management.namespace,
+      credentialSecretName: `${record.name}-credentials`,
+      cloud: credential
+        ? cloudContextFromCredential(spec.distribution, credential)
+        : undefined,
+    };
+  }
+
+  private async credentialValue(
+    spec: ClusterSpec,
+  ): Promise<Record<string, string>> {
+    const secret = await this.options.secrets.get({
+      owner: spec.owner,
+      name: spec.credential,
+    });
+    if (!secret) {
+      throw new ManagementApiError(
+        `credential "${spec.credential}" of ${spec.owner} no longer exists`,
+        false,
+      );
+    }
+    return secret.value;
+  }
+
+  private async reconcileSpec(initial: ClusterRecord, limiter: RateLimiter) {
+    let record = initial;
+    const { management, store } = this.options;
+    const spec = record.spec!;
+    const distribution = getDistribution(spec.distribution);
+    const credential = await this.credentialValue(spec);
+    const ctx = this.context(record, credential);
+    const objects = distribution.render(spec, ctx);
+
+    let phase: ClusterPhase = record.phase;
+    if (record.appliedRevision < record.revision) {
+      await management.apply(
+        [...distribution.credentialObjects(spec, ctx, credential), ...objects],
+        limiter,
+      );
+      record = await store.update(record.name, record.revision, {
+        appliedRevision: record.revision,
+        phase: PHASE_AFTER_APPLY[record.phase] ?? record.phase,
+        message: `resources written to the management cluster (revision ${record.revision})`,
+      });
+      phase = record.phase;
+    }
+
+    const observed = distribution.readStatus(
+      spec,
+      await management.read(objects, limiter),
+    );
+    phase = observed.phase;
+    let message = observed.message ?? '';
+    const fields = { ...record.observed };
+    if (observed.kubernetesVersion)
+      fields.kubernetesVersion = observed.kubernetesVersion;
+    if (observed.nodeCount !== undefined) fields.nodeCount = observed.nodeCount;
+    if (observed.apiServer) fields.apiServer = observed.apiServer;
+
+    if (phase === 'Running') {
+      const apiServer = await this.storeKubeconfig(
+        record,
+        distribution.kubeconfigLocation(spec, ctx),
+        limiter,
+      );
+      if (apiServer) {
+        fields.apiServer = fields.apiServer ?? apiServer;
+      } else {
+        // The engine says ready but has not written the kubeconfig yet.
+        phase = 'Provisioning';
+        message = 'waiting for the engine to write the kubeconfig';
+      }
+    } else if (
+      (phase === 'Provisioning' || phase === 'Updating') &&
+      (await this.inPhaseSince(record)) > this.provisioningTimeoutMs
+    ) {
+      phase = 'Error';
+      message = `${record.phase.toLowerCase()} did not finish within ${Math.round(
+        this.provisioningTimeoutMs / 60000,
+      )} minutes${message ? `: ${message}` : ''}`;
+    }
+
+    await store.update(record.name, record.revision, {
+      phase,
+      message,
+      observed: fields,
+      failures: 0,
+      reconcileAfter:
+        phase === 'Running' || phase === 'Error'
+          ? this.now() + this.resyncMs
+          : 0,
+    });
+  }
+
+  /** Copies the engine's kubeconfig into the secret store; its server, or undefined. */
+  private async storeKubeconfig(
+    record: ClusterRecord,
+    location: { namespace: string; name: string; key: string },
+    limiter: RateLimiter,
+  ): Promise<string | undefined> {
+    const secret: V1Secret | undefined =
+      await this.options.management.readSecret(
+        location.namespace,
+        location.name,
+        limiter,
+      );
+    const encoded = secret?.data?.[location.key];
+    if (!encoded) return undefined;
+    const kubeconfig = Buffer.from(encoded, 'base64').toString('utf8');
+    const ref = {
+      owner: record.owner,
+      name: kubeconfigSecretName(record.name),
+    };
+    const stored = await this.options.secrets.get(ref);
+    if (stored?.value.kubeconfig !== kubeconfig) {
+      await this.options.secrets.put(
+        { ...ref, kind: 'kubeconfig', value: { kubeconfig } },
+        { overwrite: true },
+      );
+    }
+    try {
+      const server = parse(kubeconfig)?.clusters?.[0]?.cluster?.server;
+      return typeof server === 'string' ? server : 'unknown';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  private async reconcileDeletion(
+    initial: ClusterRecord,
+    limiter: RateLimiter,
+  ) {
+    let record = initial;
+    const { management, store, secrets } = this.options;
+    const spec = record.spec!;
+    const distribution = getDistribution(spec.distribution);
+    const credential = await this.options.secrets.get({
+      owner: spec.owner,
+      name: spec.credential,
+    });
+    const ctx = credential
+      ? this.context(record, credential.value)
+      : // Names do not depend on the cloud coordinates; placeholders let
+        // engines that require them render when the credential is gone.
+        {
+          ...this.context(record),
+          cloud: { gcpProject: 'unknown', ociCompartmentId: 'unknown' },
+        };
+    const objects = distribution.render(spec, ctx);
+
+    if (record.appliedRevision < record.revision) {
+      // Dependents last in render order, so delete in reverse.
+      await management.delete([...objects].reverse(), limiter);
+      record = await store.update(record.name, record.revision, {
+        appliedRevision: record.revision,
+        message: 'deleting the engine resources',
+      });
+    }
+    const remaining = (await management.read(objects, limiter)).filter(Boolean);
+    if (remaining.length > 0) {
+      await store.update(record.name, record.revision, {
+        message: `waiting for ${
+          remaining.length
+        } engine resource(s) to go: ${remaining.map(o => o!.kind).join(', ')}`,
+        failures: 0,
+        reconcileAfter: 0,
+      });
+      return;
+    }
+    await management.delete(
+      this.credentialObjectsToDelete(record, ctx, credential?.value),
+      limiter,
+    );
+    await secrets.delete({
+      owner: record.owner,
+      name: kubeconfigSecretName(record.name),
+    });
+    await store.update(record.name, record.revision, {
+      phase: 'Deleted',
+      message: 'deleted',
+      failures: 0,
+    });
+  }
+
+  /**
+   * The credential objects to remove once the cluster is gone. Only their
+   * names matter; when the credential itself was deleted meanwhile they are
+   * rendered from a blank value of the same kind.
+   */
+  private credentialObjectsToDelete(
+    record: ClusterRecord,
+    ctx: RenderContext,
+    value: Record<string, string> | undefined,
+  ) {
+    const spec = record.spec!;
+    const blank = new Proxy({} as Record<string, string>, { get: () => '' });
+    try {
+      return getDistribution(spec.distribution).credentialObjects(
+        spec,
+        ctx,
+        value ?? blank,
+      );
+    } catch (error) {
+      this.options.logger.warn(
+        `cluster ${record.name}: credential objects left on the management cluster: ${error}`,
+      );
+      return [];
+    }
+  }
+
+  /** How long the cluster has been in its current phase. */
+  private async inPhaseSince(record: ClusterRecord): Promise<number> {
+    const history = await this.options.store.history(record.name);
+    let start: string | undefined;
+    for (let i = history.length - 1; i >= 0; i--) {
+      if (history[i].phase !== record.phase) break;
+      start = history[i].at;
+    }
+    return start ? this.now() - Date.parse(start) : 0;
+  }
+
+  private async handleFailure(record: ClusterRecord, error: unknown) {
+    const failure = toManagementApiError(error, record.name);
+    try {
+      if (failure.transient) {
+        const failures = record.failures + 1;
+        const backoff = Math.min(
+          this.maxBackoffMs,
+          Math.max(
+            failure.retryAfterMs ?? 0,
+            this.baseBackoffMs * 2 ** (failures - 1),
+          ),
+        );
+        // Jitter spreads retries of many clusters hit by the same outage.
+        const delay = Math.round(backoff * (0.8 + Math.random() * 0.4));
+        this.options.logger.warn(
+          `cluster ${record.name}: ${failure.message}; retry ${failures} in ${delay} ms`,
+        );
+        const current = await this.options.store.get(record.name);
+        if (current) {
+          await this.options.store.update(record.name, current.revision, {
+            failures,
+            reconcileAfter: this.now() + delay,
+          });
+        }
+      } else {
+        this.options.logger.warn(`cluster ${record.name}: ${failure.message}`);
+        const current = await this.options.store.get(record.name);
+        if (current && current.revision === record.revision) {
+          await this.options.store.update(record.name, current.revision, {
+            phase: 'Error',
+            message: failure.message,
+            failures: record.failures + 1,
+            reconcileAfter: this.now() + this.resyncMs,
+          });
+        }
+      }
+    } catch (storeError) {
+      // A concurrent user change wins; the next pass starts from it.
+      this.options.logger.debug(
+        `cluster ${record.name}: failure not recorded: ${storeError}`,
+      );
+    }
+  }
+}

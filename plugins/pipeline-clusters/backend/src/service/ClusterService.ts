@@ -1,0 +1,375 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
+import {
+  ConflictError,
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import {
+  ClusterAccess,
+  ClusterHistoryEntry,
+  ClusterSpec,
+  CREDENTIAL_KIND_OF,
+  CreateCredentialRequest,
+  CredentialSummary,
+  ImportClusterRequest,
+  PatchClusterRequest,
+  ProvisionedDistribution,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { isDeepStrictEqual } from 'node:util';
+import { parse } from 'yaml';
+import {
+  acceptKubeconfig,
+  KubeconfigPolicy,
+} from '../kubeconfig/acceptKubeconfig';
+import { ManagementCluster } from '../management/ManagementCluster';
+import { SecretStore } from '../secrets/SecretStore';
+import {
+  ClusterFilter,
+  ClusterRecord,
+  ClusterStore,
+} from '../store/ClusterStore';
+import { buildKubeconfig, kubeconfigSecretName } from './kubeconfigSecrets';
+
+export interface ClusterServiceOptions {
+  store: ClusterStore;
+  secrets: SecretStore;
+  /** Undefined when no management cluster is configured: imports only. */
+  management?: ManagementCluster;
+  /** Kubernetes minor versions offered per distribution. */
+  offeredVersions: Record<ProvisionedDistribution, readonly string[]>;
+  importPolicy: KubeconfigPolicy;
+  logger: LoggerService;
+}
+
+const NO_MANAGEMENT_CLUSTER =
+  'No management cluster is configured (pipelinePortal.clusters.management): the portal can import clusters but not provision them';
+
+/**
+ * The clusters domain: lifecycle requests, idempotency and the rules that
+ * need config or the secret store. Authorization is the router's job; the
+ * reconciler advances what this records.
+ */
+export class ClusterService {
+  constructor(private readonly options: ClusterServiceOptions) {}
+
+  get canProvision(): boolean {
+    return this.options.management !== undefined;
+  }
+
+  async get(name: string): Promise<ClusterRecord> {
+    const record = await this.options.store.get(name);
+    if (!record || record.phase === 'Deleted') {
+      throw new NotFoundError(`cluster "${name}" not found`);
+    }
+    return record;
+  }
+
+  list(filter: ClusterFilter, page: { limit: number; cursor?: string }) {
+    return this.options.store.list(filter, page);
+  }
+
+  async history(name: string): Promise<ClusterHistoryEntry[]> {
+    await this.get(name);
+    return this.options.store.history(name);
+  }
+
+  /**
+   * Records a cluster to provision; the reconciler writes it to the engine.
+   * The same spec again returns the same cluster (`created: false`).
+   */
+  async create(
+    spec: ClusterSpec,
+  ): Promise<{ cluster: ClusterRecord; created: boolean }> {
+    const existing = await this.options.store.get(spec.name);
+    if (existing && existing.phase !== 'Deleted') {
+      if (
+        existing.owner === spec.owner &&
+        isDeepStrictEqual(existing.spec, spec)
+      ) {
+        return { cluster: existing, created: false };
+      }
+      throw new ConflictError(
+        existing.owner === spec.owner
+          ? `cluster "${spec.name}" already exists with a different spec: change it with PATCH`
+          : `cluster name "${spec.name}" is taken`,
+      );
+    }
+    if (!this.options.management) {
+      throw new ServiceUnavailableError(NO_MANAGEMENT_CLUSTER);
+    }
+    this.assertVersionOffered(spec.distribution, spec.kubernetesVersion);
+    await this.assertCredential(spec);
+    try {
+      const cluster = await this.options.store.insert({
+        name: spec.name,
+        owner: spec.owner,
+        distribution: spec.distribution,
+        spec,
+        phase: 'Pending',
+        message: 'waiting for the reconciler',
+      });
+      return { cluster, created: true };
+    } catch (error) {
+      // Lost a race with an identical request: answer as the winner did.
+      const winner = await this.options.store.get(spec.name);
+      if (
+        winner?.owner === spec.owner &&
+        isDeepStrictEqual(winner.spec, spec)
+      ) {
+        return { cluster: winner, created: false };
+      }
+      throw error;
+    }
+  }
+
+  /**
+   * Imports an existing cluster by kubeconfig: refused unless it passes every
+   * check of acceptKubeconfig, then stored only in the secret store.
+   */
+  async importCluster(
+    request: ImportClusterRequest,
+  ): Promise<{ cluster: ClusterRecord; created: boolean }> {
+    const existing = await this.options.store.get(request.name);
+    if (existing && existing.phase !== 'Deleted') {
+      if (
+        existing.owner === request.owner &&
+        existing.distribution === 'import'
+      ) {
+        return { cluster: existing, created: false };
+      }
+      throw new ConflictError(`cluster name "${request.name}" is taken`);
+    }
+    const accepted = await acceptKubeconfig(
+      request.kubeconfig,
+      this.options.importPolicy,
+    );
+    await this.options.secrets.put(
+      {
+        owner: request.owner,
+        name: kubeconfigSecretName(request.name),
+        kind: 'kubeconfig',
+        value: {
+          kubeconfig: buildKubeconfig({
+            name: request.name,
+            server: accepted.server,
+            caData: accepted.caData,
+            token: accepted.user.token,
+            clientCertificateData: accepted.user.clientCertificateData,
+            clientKeyData: accepted.user.clientKeyData,
+          }),
+        },
+      },
+      { overwrite: true },
+    );
+    const cluster = await this.options.store.insert({
+      name: request.name,
+      owner: request.owner,
+      distribution: 'import',
+      phase: 'Running',
+      message: `imported; API server answered ${accepted.version.gitVersion}`,
+      observed: {
+        apiServer: accepted.server,
+        kubernetesVersion:
+          `${accepted.version.major}.${accepted.version.minor}`.replace(
+            /\+$/,
+            '',
+          ),
+      },
+    });
+    return { cluster, created: true };
+  }
+
+  /** Upgrades the version or changes node pools; the reconciler applies it. */
+  async update(
+    name: string,
+    patch: PatchClusterRequest,
+  ): Promise<ClusterRecord> {
+    const current = await this.get(name);
+    if (!current.spec) {
+      throw new InputError(
+        'an imported cluster is managed where it runs: the portal cannot scale or upgrade it',
+      );
+    }
+    if (current.phase === 'Deleting') {
+      throw new ConflictError(`cluster "${name}" is being deleted`);
+    }
+    if (patch.revision !== current.revision) {
+      throw new ConflictError(
+        `cluster "${name}" changed meanwhile (revision ${current.revision}, not ${patch.revision}); read it again and retry`,
+      );
+    }
+    const spec: ClusterSpec = { ...current.spec };
+    if (patch.kubernetesVersion !== undefined) {
+      this.assertVersionOffered(spec.distribution, patch.kubernetesVersion);
+      if (compareMinor(patch.kubernetesVersion, spec.kubernetesVersion) < 0) {
+        throw new InputError(
+          `kubernetesVersion: ${patch.kubernetesVersion} is older than ${spec.kubernetesVersion}; Kubernetes control planes cannot be downgraded`,
+        );
+      }
+      spec.kubernetesVersion = patch.kubernetesVersion;
+    }
+    if (patch.nodePools !== undefined) {
+      spec.nodePools = patch.nodePools;
+    }
+    if (isDeepStrictEqual(spec, current.spec)) {
+      return current;
+    }
+    return this.options.store.update(
+      name,
+      current.revision,
+      {
+        spec,
+        phase: current.phase === 'Running' ? 'Updating' : current.phase,
+        message: 'change recorded; waiting for the reconciler',
+      },
+      { bumpRevision: true },
+    );
+  }
+
+  /** Starts deletion; imported clusters are only forgotten. */
+  async delete(name: string): Promise<ClusterRecord> {
+    const current = await this.get(name);
+    if (current.phase === 'Deleting') {
+      return current;
+    }
+    if (current.distribution === 'import') {
+      await this.options.secrets.delete({
+        owner: current.owner,
+        name: kubeconfigSecretName(name),
+      });
+      return this.options.store.update(
+        name,
+        current.revision,
+        {
+          phase: 'Deleted',
+          message: 'removed from the portal; the cluster itself is untouched',
+        },
+        { bumpRevision: true },
+      );
+    }
+    return this.options.store.update(
+      name,
+      current.revision,
+      { phase: 'Deleting', message: 'deletion requested', reconcileAfter: 0 },
+      { bumpRevision: true },
+    );
+  }
+
+  /** The stored kubeconfig; 409 until the engine has written one. */
+  async kubeconfig(name: string): Promise<string> {
+    const cluster = await this.get(name);
+    const secret = await this.options.secrets.get({
+      owner: cluster.owner,
+      name: kubeconfigSecretName(name),
+    });
+    if (!secret) {
+      throw new ConflictError(
+        `cluster "${name}" has no kubeconfig yet (phase ${cluster.phase})`,
+      );
+    }
+    return secret.value.kubeconfig;
+  }
+
+  /** How to reach the cluster's API server, for other backend plugins. */
+  async access(name: string): Promise<ClusterAccess> {
+    const kubeconfig = parse(await this.kubeconfig(name));
+    const cluster = kubeconfig?.clusters?.[0]?.cluster ?? {};
+    const user = kubeconfig?.users?.[0]?.user ?? {};
+    return {
+      name,
+      apiServer: cluster.server,
+      ...(cluster['certificate-authority-data']
+        ? { caData: cluster['certificate-authority-data'] }
+        : {}),
+      ...(user.token ? { token: user.token } : {}),
+      ...(user['client-certificate-data']
+        ? { clientCertificateData: user['client-certificate-data'] }
+        : {}),
+      ...(user['client-key-data']
+        ? { clientKeyData: user['client-key-data'] }
+        : {}),
+    };
+  }
+
+  listCredentials(owner?: string): Promise<CredentialSummary[]> {
+    return this.options.secrets.list({
+      owner,
+      kinds: ['aws', 'azure', 'google', 'alibaba', 'oracle', 'digitalocean'],
+    });
+  }
+
+  async createCredential(
+    request: CreateCredentialRequest,
+  ): Promise<CredentialSummary> {
+    const record = await this.options.secrets.put({
+      owner: request.owner,
+      name: request.name,
+      kind: request.kind,
+      value: request.value as Record<string, string>,
+    });
+    return {
+      name: record.name,
+      owner: record.owner,
+      kind: record.kind,
+      createdAt: record.createdAt,
+    };
+  }
+
+  /** Refused while a live cluster uses the credential. */
+  async deleteCredential(ref: { owner: string; name: string }): Promise<void> {
+    const users = await this.options.store.list(
+      { owner: ref.owner },
+      { limit: 500 },
+    );
+    const user = users.items.find(c => c.spec?.credential === ref.name);
+    if (user) {
+      throw new ConflictError(
+        `credential "${ref.name}" is used by cluster "${user.name}"`,
+      );
+    }
+    if (!(await this.options.secrets.delete(ref))) {
+      throw new NotFoundError(
+        `credential "${ref.name}" of ${ref.owner} not found`,
+      );
+    }
+  }
+
+  private assertVersionOffered(
+    distribution: ProvisionedDistribution,
+    version: string,
+  ) {
+    const offered = this.options.offeredVersions[distribution];
+    if (!offered.includes(version)) {
+      throw new InputError(
+        `kubernetesVersion: ${version} is not offered for ${distribution} (offered: ${offered.join(
+          ', ',
+        )})`,
+      );
+    }
+  }
+
+  private async assertCredential(spec: ClusterSpec) {
+    const credential = await this.options.secrets.get({
+      owner: spec.owner,
+      name: spec.credential,
+    });
+    const kind = CREDENTIAL_KIND_OF[spec.distribution];
+    if (!credential) {
+      throw new InputError(
+        `credential: ${spec.owner} has no credential named "${spec.credential}"`,
+      );
+    }
+    if (credential.kind !== kind) {
+      throw new InputError(
+        `credential: "${spec.credential}" is a ${credential.kind} credential; ${spec.distribution} needs ${kind}`,
+      );
+    }
+  }
+}
+
+function compareMinor(a: string, b: string): number {
+  const [aMajor, aMinor] = a.split('.').map(Number);
+  const [bMajor, bMinor] = b.split('.').map(Number);
+  return aMajor - bMajor || aMinor - bMinor;
+}

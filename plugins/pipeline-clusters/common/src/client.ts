@@ -1,0 +1,290 @@
+import { ResponseError } from '@backstage/errors';
+import {
+  Cluster,
+  ClusterAccess,
+  ClusterHistoryEntry,
+  ClusterList,
+  ClusterSpec,
+  CredentialSummary,
+} from './types';
+import {
+  CreateCredentialRequest,
+  CreateNamespaceRequest,
+  ImportClusterRequest,
+} from './schema';
+
+/** Options of every call: a backend caller passes the token it acts with. */
+export interface RequestOptions {
+  token?: string;
+}
+
+export interface ListClustersRequest {
+  owner?: string;
+  distribution?: string;
+  phase?: string;
+  search?: string;
+  limit?: number;
+  cursor?: string;
+}
+
+/** The input of a create call: sizes and defaults as the REST API accepts them. */
+export type CreateClusterRequest = Omit<ClusterSpec, 'nodePools'> & {
+  nodePools: Array<
+    Omit<
+      ClusterSpec['nodePools'][number],
+      'desiredSize' | 'labels' | 'taints'
+    > &
+      Partial<
+        Pick<
+          ClusterSpec['nodePools'][number],
+          'desiredSize' | 'labels' | 'taints'
+        >
+      >
+  >;
+};
+
+export interface UpdateClusterRequest {
+  /** The revision the change applies to; a stale one gets 409. */
+  revision: number;
+  kubernetesVersion?: string;
+  nodePools?: CreateClusterRequest['nodePools'];
+}
+
+/** The pipeline-clusters REST API, as the frontend and other plugins call it. */
+export interface PipelineClustersApi {
+  listClusters(
+    request?: ListClustersRequest,
+    options?: RequestOptions,
+  ): Promise<ClusterList>;
+  getCluster(name: string, options?: RequestOptions): Promise<Cluster>;
+  createCluster(
+    request: CreateClusterRequest,
+    options?: RequestOptions,
+  ): Promise<Cluster>;
+  importCluster(
+    request: ImportClusterRequest,
+    options?: RequestOptions,
+  ): Promise<Cluster>;
+  updateCluster(
+    name: string,
+    request: UpdateClusterRequest,
+    options?: RequestOptions,
+  ): Promise<Cluster>;
+  deleteCluster(name: string, options?: RequestOptions): Promise<Cluster>;
+  getClusterHistory(
+    name: string,
+    options?: RequestOptions,
+  ): Promise<ClusterHistoryEntry[]>;
+  /** The kubeconfig as YAML. */
+  getKubeconfig(name: string, options?: RequestOptions): Promise<string>;
+  /** For other backend plugins only: refused to users. */
+  getClusterAccess(
+    name: string,
+    options?: RequestOptions,
+  ): Promise<ClusterAccess>;
+  /** Creates (or updates) a team's namespace on the cluster. */
+  createNamespace(
+    cluster: string,
+    request: CreateNamespaceRequest,
+    options?: RequestOptions,
+  ): Promise<{ namespace: string; objects: string[] }>;
+  listCredentials(
+    request?: { owner?: string },
+    options?: RequestOptions,
+  ): Promise<CredentialSummary[]>;
+  createCredential(
+    request: CreateCredentialRequest,
+    options?: RequestOptions,
+  ): Promise<CredentialSummary>;
+  deleteCredential(
+    request: { owner: string; name: string },
+    options?: RequestOptions,
+  ): Promise<void>;
+}
+
+/** Typed client of the pipeline-clusters REST API over fetch. */
+export class PipelineClustersClient implements PipelineClustersApi {
+  private readonly discoveryApi: {
+    getBaseUrl(pluginId: string): Promise<string>;
+  };
+  private readonly fetchApi: { fetch: typeof fetch };
+
+  constructor(options: {
+    discoveryApi: { getBaseUrl(pluginId: string): Promise<string> };
+    fetchApi?: { fetch: typeof fetch };
+  }) {
+    this.discoveryApi = options.discoveryApi;
+    this.fetchApi = options.fetchApi ?? { fetch: (...args) => fetch(...args) };
+  }
+
+  async listClusters(
+    request: ListClustersRequest = {},
+    options?: RequestOptions,
+  ) {
+    const query = new URLSearchParams();
+    for (const [key, value] of Object.entries(request)) {
+      if (value !== undefined) query.set(key, String(value));
+    }
+    const suffix = query.size ? `?${query}` : '';
+    return this.json<ClusterList>(
+      'GET',
+      `/clusters${suffix}`,
+      undefined,
+      options,
+    );
+  }
+
+  async getCluster(name: string, options?: RequestOptions) {
+    return this.json<Cluster>(
+      'GET',
+      `/clusters/${enc(name)}`,
+      undefined,
+      options,
+    );
+  }
+
+  async createCluster(request: CreateClusterRequest, options?: RequestOptions) {
+    return this.json<Cluster>('POST', '/clusters', request, options);
+  }
+
+  async importCluster(request: ImportClusterRequest, options?: RequestOptions) {
+    return this.json<Cluster>('POST', '/clusters/import', request, options);
+  }
+
+  async updateCluster(
+    name: string,
+    request: UpdateClusterRequest,
+    options?: RequestOptions,
+  ) {
+    return this.json<Cluster>(
+      'PATCH',
+      `/clusters/${enc(name)}`,
+      request,
+      options,
+    );
+  }
+
+  async deleteCluster(name: string, options?: RequestOptions) {
+    return this.json<Cluster>(
+      'DELETE',
+      `/clusters/${enc(name)}`,
+      undefined,
+      options,
+    );
+  }
+
+  async getClusterHistory(name: string, options?: RequestOptions) {
+    const body = await this.json<{ items: ClusterHistoryEntry[] }>(
+      'GET',
+      `/clusters/${enc(name)}/history`,
+      undefined,
+      options,
+    );
+    return body.items;
+  }
+
+  async getKubeconfig(name: string, options?: RequestOptions) {
+    const res = await this.request(
+      'GET',
+      `/clusters/${enc(name)}/kubeconfig`,
+      undefined,
+      options,
+    );
+    return res.text();
+  }
+
+  async getClusterAccess(name: string, options?: RequestOptions) {
+    return this.json<ClusterAccess>(
+      'GET',
+      `/clusters/${enc(name)}/access`,
+      undefined,
+      options,
+    );
+  }
+
+  async createNamespace(
+    cluster: string,
+    request: CreateNamespaceRequest,
+    options?: RequestOptions,
+  ) {
+    return this.json<{ namespace: string; objects: string[] }>(
+      'POST',
+      `/clusters/${enc(cluster)}/namespaces`,
+      request,
+      options,
+    );
+  }
+
+  async listCredentials(
+    request: { owner?: string } = {},
+    options?: RequestOptions,
+  ) {
+    const suffix = request.owner ? `?owner=${enc(request.owner)}` : '';
+    const body = await this.json<{ items: CredentialSummary[] }>(
+      'GET',
+      `/credentials${suffix}`,
+      undefined,
+      options,
+    );
+    return body.items;
+  }
+
+  async createCredential(
+    request: CreateCredentialRequest,
+    options?: RequestOptions,
+  ) {
+    return this.json<CredentialSummary>(
+      'POST',
+      '/credentials',
+      request,
+      options,
+    );
+  }
+
+  async deleteCredential(
+    request: { owner: string; name: string },
+    options?: RequestOptions,
+  ) {
+    await this.request(
+      'DELETE',
+      `/credentials/${enc(request.name)}?owner=${enc(request.owner)}`,
+      undefined,
+      options,
+    );
+  }
+
+  private async json<T>(
+    method: string,
+    path: string,
+    body: unknown,
+    options?: RequestOptions,
+  ): Promise<T> {
+    const res = await this.request(method, path, body, options);
+    return (await res.json()) as T;
+  }
+
+  private async request(
+    method: string,
+    path: string,
+    body: unknown,
+    options?: RequestOptions,
+  ): Promise<Response> {
+    const baseUrl = await this.discoveryApi.getBaseUrl('pipeline-clusters');
+    const headers: Record<string, string> = {};
+    if (body !== undefined) headers['Content-Type'] = 'application/json';
+    if (options?.token) headers.Authorization = `Bearer ${options.token}`;
+    const res = await this.fetchApi.fetch(`${baseUrl}${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (!res.ok) {
+      throw await ResponseError.fromResponse(res);
+    }
+    return res;
+  }
+}
+
+function enc(value: string) {
+  return encodeURIComponent(value);
+}

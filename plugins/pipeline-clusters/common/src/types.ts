@@ -1,0 +1,105 @@
+import { Distribution, SecretKind } from './distributions';
+
+export type TaintEffect = 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: TaintEffect;
+}
+
+export interface NodePool {
+  /** RFC 1123 label, unique within the cluster. */
+  name: string;
+  /** The cloud's machine or instance type, e.g. `m5.large`, `Standard_D2s_v3`. */
+  machineType: string;
+  minSize: number;
+  maxSize: number;
+  /** Between minSize and maxSize. */
+  desiredSize: number;
+  labels: Record<string, string>;
+  taints: Taint[];
+}
+
+/** What a user asks for when creating a cluster: validated by `clusterSpecSchema`. */
+export interface ClusterSpec {
+  /** RFC 1123 label, unique in the portal. */
+  name: string;
+  /** Entity ref of the owning group, e.g. `group:default/payments`. */
+  owner: string;
+  distribution: Exclude<Distribution, 'import'>;
+  region: string;
+  /** Kubernetes minor version, e.g. `1.32`. */
+  kubernetesVersion: string;
+  nodePools: NodePool[];
+  /** Name of the owner's cloud credential in the SecretStore. */
+  credential: string;
+}
+
+export type ClusterPhase =
+  | 'Pending'
+  | 'Provisioning'
+  | 'Running'
+  | 'Updating'
+  | 'Deleting'
+  | 'Deleted'
+  | 'Error';
+
+export interface ClusterStatus {
+  phase: ClusterPhase;
+  /** Why: the engine's condition message in Error, progress otherwise. */
+  message?: string;
+  /** The version the control plane runs, once known. */
+  kubernetesVersion?: string;
+  nodeCount?: number;
+  /** The API server URL, once known. */
+  apiServer?: string;
+}
+
+/** A cluster as the REST API returns it. No secret ever appears here. */
+export interface Cluster {
+  name: string;
+  owner: string;
+  distribution: Distribution;
+  /** Absent for imported clusters. */
+  spec?: ClusterSpec;
+  status: ClusterStatus;
+  /** Increases with every change; send it back to update (optimistic concurrency). */
+  revision: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ClusterHistoryEntry {
+  phase: ClusterPhase;
+  message?: string;
+  at: string;
+}
+
+/** A credential as listed: never its value. */
+export interface CredentialSummary {
+  name: string;
+  owner: string;
+  kind: SecretKind;
+  createdAt: string;
+}
+
+export interface ClusterList {
+  items: Cluster[];
+  totalCount: number;
+  /** Pass as `cursor` for the next page; absent on the last one. */
+  nextCursor?: string;
+}
+
+/**
+ * How to reach a cluster's API server: served to other backend plugins only
+ * (the Kubernetes cluster supplier), never to a browser.
+ */
+export interface ClusterAccess {
+  name: string;
+  apiServer: string;
+  caData?: string;
+  token?: string;
+  clientCertificateData?: string;
+  clientKeyData?: string;
+}

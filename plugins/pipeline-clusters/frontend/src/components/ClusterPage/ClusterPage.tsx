@@ -1,0 +1,337 @@
+import {
+  Content,
+  ContentHeader,
+  InfoCard,
+  Link,
+  Progress,
+  ResponseErrorPanel,
+} from '@backstage/core-components';
+import {
+  useApi,
+  useRouteRef,
+  useRouteRefParams,
+} from '@backstage/frontend-plugin-api';
+import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import Box from '@material-ui/core/Box';
+import Button from '@material-ui/core/Button';
+import Grid from '@material-ui/core/Grid';
+import Table from '@material-ui/core/Table';
+import TableBody from '@material-ui/core/TableBody';
+import TableCell from '@material-ui/core/TableCell';
+import TableRow from '@material-ui/core/TableRow';
+import TextField from '@material-ui/core/TextField';
+import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
+import {
+  Cluster,
+  DEFAULT_OFFERED_VERSIONS,
+  NodePool,
+  ProvisionedDistribution,
+  UpdateClusterRequest,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { ReactNode, useState } from 'react';
+import useAsyncRetry from 'react-use/esm/useAsyncRetry';
+import useInterval from 'react-use/esm/useInterval';
+import { pipelineClustersApiRef } from '../../api';
+import { clusterRouteRef, rootRouteRef } from '../../routes';
+import { ClusterPhaseStatus, isTransitional } from '../status';
+import { compareMinor, errorMessage, formatTime, statusCodeOf } from '../util';
+import { DeleteClusterDialog } from './DeleteClusterDialog';
+import { HistoryTimeline } from './HistoryTimeline';
+import { KubeconfigButton } from './KubeconfigButton';
+import { NodePools } from './NodePools';
+
+const POLL_MS = 3000;
+
+type Notice = { severity: 'warning' | 'error' | 'success'; text: string };
+
+function Facts(props: { rows: Array<[string, ReactNode]> }) {
+  return (
+    <Table size="small">
+      <TableBody>
+        {props.rows.map(([label, value]) => (
+          <TableRow key={label}>
+            <TableCell component="th" scope="row" style={{ width: '35%' }}>
+              {label}
+            </TableCell>
+            <TableCell>{value ?? '—'}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+/** Offered versions above the current one: upgrades go one way. */
+function upgradeTargets(cluster: Cluster): string[] {
+  const current =
+    cluster.spec?.kubernetesVersion ?? cluster.status.kubernetesVersion;
+  if (!cluster.spec || !current) {
+    return [];
+  }
+  const offered =
+    DEFAULT_OFFERED_VERSIONS[cluster.distribution as ProvisionedDistribution] ??
+    [];
+  return offered.filter(v => compareMinor(v, current) > 0);
+}
+
+function UpgradeControl(props: {
+  cluster: Cluster;
+  disabled: boolean;
+  onUpgrade: (version: string) => Promise<void>;
+}) {
+  const targets = upgradeTargets(props.cluster);
+  const [version, setVersion] = useState('');
+  const [busy, setBusy] = useState(false);
+  if (!targets.length) {
+    return (
+      <Typography variant="body2" data-testid="upgrade-none">
+        {props.cluster.spec
+          ? 'The cluster runs the newest offered version.'
+          : 'Imported clusters are upgraded outside the portal.'}
+      </Typography>
+    );
+  }
+  const selected = version || targets[0];
+  return (
+    <Box display="flex" alignItems="center" style={{ gap: 16 }}>
+      <TextField
+        select
+        label="Upgrade to"
+        value={selected}
+        disabled={props.disabled}
+        onChange={e => setVersion(e.target.value)}
+        SelectProps={{ native: true }}
+        inputProps={{ 'data-testid': 'upgrade-version-select' }}
+      >
+        {targets.map(v => (
+          <option key={v} value={v}>
+            {v}
+          </option>
+        ))}
+      </TextField>
+      <Button
+        variant="outlined"
+        color="primary"
+        disabled={props.disabled || busy}
+        data-testid="upgrade-button"
+        onClick={async () => {
+          setBusy(true);
+          try {
+            await props.onUpgrade(selected);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      >
+        Upgrade
+      </Button>
+    </Box>
+  );
+}
+
+export function ClusterPage() {
+  const { name } = useRouteRefParams(clusterRouteRef);
+  const api = useApi(pipelineClustersApiRef);
+  const clustersLink = useRouteRef(rootRouteRef);
+  const [notice, setNotice] = useState<Notice>();
+  const [deleting, setDeleting] = useState(false);
+
+  const state = useAsyncRetry(async () => {
+    const [cluster, history] = await Promise.all([
+      api.getCluster(name),
+      api.getClusterHistory(name),
+    ]);
+    return { cluster, history };
+  }, [api, name]);
+  const cluster = state.value?.cluster;
+  useInterval(
+    state.retry,
+    isTransitional(cluster?.status.phase) ? POLL_MS : null,
+  );
+
+  const change = async (request: Omit<UpdateClusterRequest, 'revision'>) => {
+    if (!cluster) {
+      return;
+    }
+    try {
+      await api.updateCluster(name, { revision: cluster.revision, ...request });
+      setNotice(undefined);
+    } catch (e) {
+      if (statusCodeOf(e) === 409) {
+        setNotice({
+          severity: 'warning',
+          text: 'The cluster changed meanwhile, reloaded.',
+        });
+      } else {
+        setNotice({ severity: 'error', text: errorMessage(e) });
+      }
+    }
+    state.retry();
+  };
+
+  const back = clustersLink && (
+    <Link to={clustersLink()} data-testid="back-to-clusters">
+      All clusters
+    </Link>
+  );
+
+  if (!cluster) {
+    return (
+      <Content>
+        <ContentHeader title={name}>{back}</ContentHeader>
+        {state.loading && <Progress />}
+        {state.error &&
+          (statusCodeOf(state.error) === 404 ? (
+            <Alert severity="info" data-testid="cluster-not-found">
+              There is no cluster {name}; it may have been deleted.
+            </Alert>
+          ) : (
+            <ResponseErrorPanel error={state.error} />
+          ))}
+      </Content>
+    );
+  }
+
+  const busy = isTransitional(cluster.status.phase);
+  const spec = cluster.spec;
+
+  return (
+    <Content>
+      <ContentHeader title={cluster.name}>
+        {back}
+        <Box ml={2} display="flex" style={{ gap: 8 }}>
+          <KubeconfigButton
+            name={cluster.name}
+            onError={text => setNotice({ severity: 'error', text })}
+          />
+          <Button
+            variant="outlined"
+            color="secondary"
+            disabled={
+              cluster.status.phase === 'Deleting' ||
+              cluster.status.phase === 'Deleted'
+            }
+            onClick={() => setDeleting(true)}
+            data-testid="delete-cluster-button"
+          >
+            Delete
+          </Button>
+        </Box>
+      </ContentHeader>
+
+      {notice && (
+        <Box mb={2}>
+          <Alert
+            severity={notice.severity}
+            onClose={() => setNotice(undefined)}
+            data-testid="cluster-notice"
+          >
+            {notice.text}
+          </Alert>
+        </Box>
+      )}
+
+      <Grid container spacing={3}>
+        <Grid item xs={12} md={6}>
+          <InfoCard title="Spec">
+            <Facts
+              rows={[
+                ['Distribution', cluster.distribution],
+                ['Region', spec?.region],
+                [
+                  'Kubernetes version',
+                  spec?.kubernetesVersion ?? cluster.status.kubernetesVersion,
+                ],
+                [
+                  'Owner',
+                  <EntityRefLink
+                    entityRef={cluster.owner}
+                    defaultKind="group"
+                  />,
+                ],
+                ['Credential', spec?.credential],
+                ['Created', formatTime(cluster.createdAt)],
+              ]}
+            />
+          </InfoCard>
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <InfoCard title="Status">
+            <Facts
+              rows={[
+                ['Phase', <ClusterPhaseStatus status={cluster.status} />],
+                [
+                  'Message',
+                  cluster.status.message && (
+                    <span data-testid="cluster-status-message">
+                      {cluster.status.message}
+                    </span>
+                  ),
+                ],
+                ['Running version', cluster.status.kubernetesVersion],
+                ['Nodes', cluster.status.nodeCount],
+                ['API server', cluster.status.apiServer],
+                ['Updated', formatTime(cluster.updatedAt)],
+              ]}
+            />
+          </InfoCard>
+        </Grid>
+        <Grid item xs={12}>
+          <InfoCard title="Node pools">
+            {spec ? (
+              <>
+                <NodePools
+                  pools={spec.nodePools}
+                  revision={cluster.revision}
+                  disabled={busy}
+                  onScale={(nodePools: NodePool[]) => change({ nodePools })}
+                />
+                {busy && (
+                  <Typography variant="caption">
+                    Changes are possible once the current operation ends.
+                  </Typography>
+                )}
+              </>
+            ) : (
+              <Typography variant="body2">
+                Imported cluster: its nodes are managed outside the portal.
+              </Typography>
+            )}
+          </InfoCard>
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <InfoCard title="Kubernetes upgrade">
+            <UpgradeControl
+              key={cluster.revision}
+              cluster={cluster}
+              disabled={busy}
+              onUpgrade={kubernetesVersion => change({ kubernetesVersion })}
+            />
+          </InfoCard>
+        </Grid>
+        <Grid item xs={12} md={6}>
+          <InfoCard title="History">
+            <HistoryTimeline entries={state.value?.history ?? []} />
+          </InfoCard>
+        </Grid>
+      </Grid>
+
+      <DeleteClusterDialog
+        name={cluster.name}
+        open={deleting}
+        onClose={() => setDeleting(false)}
+        onConfirm={async () => {
+          try {
+            await api.deleteCluster(cluster.name);
+            setNotice(undefined);
+          } catch (e) {
+            setNotice({ severity: 'error', text: errorMessage(e) });
+          }
+          setDeleting(false);
+          state.retry();
+        }}
+      />
+    </Content>
+  );
+}
