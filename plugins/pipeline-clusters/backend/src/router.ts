@@ -76,6 +76,11 @@ export async function createRouter(
     }
   });
 
+  router.get('/settings', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['user', 'service'] });
+    res.json(service.settings());
+  });
+
   const clusterName = (req: express.Request) =>
     parse(nameParam, req.params.name, 'cluster name in path');
 

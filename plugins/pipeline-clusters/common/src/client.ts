@@ -5,6 +5,7 @@ import {
   ClusterHistoryEntry,
   ClusterList,
   ClusterSpec,
+  ClustersSettings,
   CredentialSummary,
 } from './types';
 import {
@@ -52,6 +53,8 @@ export interface UpdateClusterRequest {
 
 /** The pipeline-clusters REST API, as the frontend and other plugins call it. */
 export interface PipelineClustersApi {
+  /** What this portal offers: provisioning availability and versions. */
+  getSettings(options?: RequestOptions): Promise<ClustersSettings>;
   listClusters(
     request?: ListClustersRequest,
     options?: RequestOptions,
@@ -115,6 +118,10 @@ export class PipelineClustersClient implements PipelineClustersApi {
   }) {
     this.discoveryApi = options.discoveryApi;
     this.fetchApi = options.fetchApi ?? { fetch: (...args) => fetch(...args) };
+  }
+
+  async getSettings(options?: RequestOptions) {
+    return this.json<ClustersSettings>('GET', '/settings', undefined, options);
   }
 
   async listClusters(

@@ -14,8 +14,14 @@ export const rfc1123Label = (max: number) =>
       'must be an RFC 1123 label: lower-case letters, digits and "-", starting and ending with a letter or digit',
     );
 
+/** Names the UI routes use beside cluster names (`/clusters/credentials`). */
+const RESERVED_CLUSTER_NAMES = ['credentials', 'import', 'new'];
+
 /** Cluster names leave room for the suffixes engines add (`-kubeconfig`, `-pool-x`). */
-export const clusterNameSchema = rfc1123Label(40);
+export const clusterNameSchema = rfc1123Label(40).refine(
+  name => !RESERVED_CLUSTER_NAMES.includes(name),
+  'is reserved: the portal uses it for a page of its own',
+);
 
 /**
  * An owner group: `group:default/payments`, `group:payments` or `payments`,

@@ -103,3 +103,11 @@ export interface ClusterAccess {
   clientCertificateData?: string;
   clientKeyData?: string;
 }
+
+/** What this portal offers: GET /settings. */
+export interface ClustersSettings {
+  /** False when no management cluster is configured: imports only. */
+  provisioning: { available: boolean; message?: string };
+  /** Kubernetes minor versions offered per provisioned distribution. */
+  offeredVersions: Record<string, string[]>;
+}

@@ -9,6 +9,7 @@ import {
   ClusterAccess,
   ClusterHistoryEntry,
   ClusterSpec,
+  ClustersSettings,
   CREDENTIAL_KIND_OF,
   CreateCredentialRequest,
   CredentialSummary,
@@ -53,8 +54,19 @@ const NO_MANAGEMENT_CLUSTER =
 export class ClusterService {
   constructor(private readonly options: ClusterServiceOptions) {}
 
-  get canProvision(): boolean {
-    return this.options.management !== undefined;
+  /** What this portal offers, for forms and the UI. */
+  settings(): ClustersSettings {
+    return {
+      provisioning: this.options.management
+        ? { available: true }
+        : { available: false, message: NO_MANAGEMENT_CLUSTER },
+      offeredVersions: Object.fromEntries(
+        Object.entries(this.options.offeredVersions).map(([d, v]) => [
+          d,
+          [...v],
+        ]),
+      ),
+    };
   }
 
   async get(name: string): Promise<ClusterRecord> {

@@ -1,6 +1,7 @@
 import { ResponseError } from '@backstage/errors';
 import {
   Cluster,
+  DEFAULT_OFFERED_VERSIONS,
   PipelineClustersApi,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 
@@ -12,6 +13,12 @@ export function mockClustersApi(
   overrides: Partial<MockClustersApi> = {},
 ): MockClustersApi {
   return {
+    getSettings: jest.fn(async () => ({
+      provisioning: { available: true },
+      offeredVersions: Object.fromEntries(
+        Object.entries(DEFAULT_OFFERED_VERSIONS).map(([d, v]) => [d, [...v]]),
+      ),
+    })),
     listClusters: jest.fn(async () => ({ items: [], totalCount: 0 })),
     getCluster: jest.fn(),
     createCluster: jest.fn(),

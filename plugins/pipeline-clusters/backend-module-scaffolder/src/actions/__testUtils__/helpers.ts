@@ -16,6 +16,7 @@ export type MockClient = jest.Mocked<PipelineClustersApi>;
 
 export function mockClient(): MockClient {
   return {
+    getSettings: jest.fn(),
     listClusters: jest.fn(),
     getCluster: jest.fn(),
     createCluster: jest.fn(),
