@@ -82,9 +82,6 @@ export class ClusterReconciler {
       this.now(),
       this.batchSize,
     );
-    if (due.length > 0) {
-      await this.options.management.ensureNamespace();
-    }
     const limit = pLimit(this.concurrency);
     const results = await Promise.all(
       due.map(record => limit(() => this.reconcile(record))),
@@ -93,6 +90,16 @@ export class ClusterReconciler {
       reconciled: results.filter(Boolean).length,
       failed: results.filter(r => !r).length,
     };
+  }
+
+  private namespaceReady = false;
+
+  /** Creates the portal's namespace once per process, before the first write. */
+  private async ensureNamespace(limiter: RateLimiter) {
+    if (!this.namespaceReady) {
+      await this.options.management.ensureNamespace(limiter);
+      this.namespaceReady = true;
+    }
   }
 
   /** Reconciles one cluster; false when it must be retried later. */
@@ -152,6 +159,7 @@ export class ClusterReconciler {
 
     let phase: ClusterPhase = record.phase;
     if (record.appliedRevision < record.revision) {
+      await this.ensureNamespace(limiter);
       await management.apply(
         [...distribution.credentialObjects(spec, ctx, credential), ...objects],
         limiter,
@@ -194,9 +202,9 @@ export class ClusterReconciler {
       (await this.inPhaseSince(record)) > this.provisioningTimeoutMs
     ) {
       phase = 'Error';
-      message = `${record.phase.toLowerCase()} did not finish within ${Math.round(
-        this.provisioningTimeoutMs / 60000,
-      )} minutes${message ? `: ${message}` : ''}`;
+      message = `${record.phase.toLowerCase()} did not finish within ${formatDuration(
+        this.provisioningTimeoutMs,
+      )}${message ? `: ${message}` : ''}`;
     }
 
     await store.update(record.name, record.revision, {
@@ -381,4 +389,10 @@ export class ClusterReconciler {
       );
     }
   }
+}
+
+function formatDuration(ms: number): string {
+  return ms >= 60_000
+    ? `${Math.round(ms / 60_000)} minutes`
+    : `${Math.round(ms / 1000)} seconds`;
 }
