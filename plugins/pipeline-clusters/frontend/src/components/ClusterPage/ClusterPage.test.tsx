@@ -170,6 +170,41 @@ describe('ClusterPage', () => {
     );
   });
 
+  it('offers the upgrades the settings list above the current version', async () => {
+    const api = mockClustersApi({
+      getCluster: jest.fn(async () => makeCluster()),
+      getSettings: jest.fn(async () => ({
+        provisioning: { available: true },
+        offeredVersions: {
+          eks: ['1.35', '1.30', '1.31', '1.34'],
+          aks: ['1.40'],
+        },
+      })),
+    });
+    await render(api);
+    const select = await screen.findByTestId('upgrade-version-select');
+    expect(
+      within(select)
+        .getAllByRole('option')
+        .map(o => o.textContent),
+    ).toEqual(['1.34', '1.35']);
+  });
+
+  it('says there is nothing to upgrade to when the settings offer no newer version', async () => {
+    const api = mockClustersApi({
+      getCluster: jest.fn(async () => makeCluster()),
+      getSettings: jest.fn(async () => ({
+        provisioning: { available: true },
+        offeredVersions: { eks: ['1.30', '1.31'] },
+      })),
+    });
+    await render(api);
+    expect(await screen.findByTestId('upgrade-none')).toHaveTextContent(
+      'The cluster runs the newest offered version.',
+    );
+    expect(screen.queryByTestId('upgrade-version-select')).toBeNull();
+  });
+
   it('deletes only once the cluster name is typed', async () => {
     const api = mockClustersApi({
       getCluster: jest.fn(async () => makeCluster()),

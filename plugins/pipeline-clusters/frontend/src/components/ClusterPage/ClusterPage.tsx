@@ -24,9 +24,7 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
   Cluster,
-  DEFAULT_OFFERED_VERSIONS,
   NodePool,
-  ProvisionedDistribution,
   UpdateClusterRequest,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { ReactNode, useState } from 'react';
@@ -34,6 +32,7 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { pipelineClustersApiRef } from '../../api';
 import { clusterRouteRef, rootRouteRef } from '../../routes';
+import { useClustersSettings } from '../settings';
 import { ClusterPhaseStatus, isTransitional } from '../status';
 import { compareMinor, errorMessage, formatTime, statusCodeOf } from '../util';
 import { DeleteClusterDialog } from './DeleteClusterDialog';
@@ -63,26 +62,41 @@ function Facts(props: { rows: Array<[string, ReactNode]> }) {
 }
 
 /** Offered versions above the current one: upgrades go one way. */
-function upgradeTargets(cluster: Cluster): string[] {
+function upgradeTargets(
+  cluster: Cluster,
+  offeredVersions: Record<string, string[]>,
+): string[] {
   const current =
     cluster.spec?.kubernetesVersion ?? cluster.status.kubernetesVersion;
   if (!cluster.spec || !current) {
     return [];
   }
-  const offered =
-    DEFAULT_OFFERED_VERSIONS[cluster.distribution as ProvisionedDistribution] ??
-    [];
-  return offered.filter(v => compareMinor(v, current) > 0);
+  const offered = offeredVersions[cluster.distribution] ?? [];
+  return offered.filter(v => compareMinor(v, current) > 0).sort(compareMinor);
 }
 
 function UpgradeControl(props: {
   cluster: Cluster;
   disabled: boolean;
+  settings: ReturnType<typeof useClustersSettings>;
   onUpgrade: (version: string) => Promise<void>;
 }) {
-  const targets = upgradeTargets(props.cluster);
+  const { settings } = props;
   const [version, setVersion] = useState('');
   const [busy, setBusy] = useState(false);
+  if (props.cluster.spec && !settings.value) {
+    return settings.error ? (
+      <Alert severity="warning" data-testid="upgrade-settings-error">
+        Could not load the offered versions: {errorMessage(settings.error)}
+      </Alert>
+    ) : (
+      <Progress />
+    );
+  }
+  const targets = upgradeTargets(
+    props.cluster,
+    settings.value?.offeredVersions ?? {},
+  );
   if (!targets.length) {
     return (
       <Typography variant="body2" data-testid="upgrade-none">
@@ -136,6 +150,7 @@ export function ClusterPage() {
   const clustersLink = useRouteRef(rootRouteRef);
   const [notice, setNotice] = useState<Notice>();
   const [deleting, setDeleting] = useState(false);
+  const settings = useClustersSettings();
 
   const state = useAsyncRetry(async () => {
     const [cluster, history] = await Promise.all([
@@ -306,6 +321,7 @@ export function ClusterPage() {
               key={cluster.revision}
               cluster={cluster}
               disabled={busy}
+              settings={settings}
               onUpgrade={kubernetesVersion => change({ kubernetesVersion })}
             />
           </InfoCard>

@@ -257,6 +257,106 @@ describe('ClustersPage', () => {
         ],
       });
     });
+
+    it('offers the Kubernetes versions of the settings for each distribution', async () => {
+      const api = mockClustersApi({
+        getSettings: jest.fn(async () => ({
+          provisioning: { available: true },
+          offeredVersions: { eks: ['1.30', '1.34'], gke: ['1.29'] },
+        })),
+        listCredentials: jest.fn(async () => credentials),
+        createCluster: jest.fn(async () => makeCluster({ name: 'prod-2' })),
+      });
+      await openForm(api);
+      expect(screen.queryByTestId('provisioning-unavailable')).toBeNull();
+      const versionSelect = screen.getByTestId('new-cluster-version');
+      const optionsOf = (select: HTMLElement) =>
+        within(select)
+          .getAllByRole('option')
+          .map(o => o.textContent);
+      expect(optionsOf(versionSelect)).toEqual(['1.30', '1.34']);
+      expect(versionSelect).toHaveValue('1.34');
+
+      fireEvent.change(screen.getByTestId('new-cluster-distribution'), {
+        target: { value: 'gke' },
+      });
+      await waitFor(() =>
+        expect(optionsOf(screen.getByTestId('new-cluster-version'))).toEqual([
+          '1.29',
+        ]),
+      );
+      expect(screen.getByTestId('new-cluster-version')).toHaveValue('1.29');
+      // A distribution the settings offer nothing for cannot pick a version.
+      fireEvent.change(screen.getByTestId('new-cluster-distribution'), {
+        target: { value: 'aks' },
+      });
+      expect(
+        await screen.findByText('No version is offered for aks.'),
+      ).toBeInTheDocument();
+
+      fireEvent.change(screen.getByTestId('new-cluster-distribution'), {
+        target: { value: 'eks' },
+      });
+      await waitFor(() =>
+        expect(screen.getByTestId('new-cluster-credential')).toHaveValue(
+          'aws-main',
+        ),
+      );
+      fireEvent.change(screen.getByTestId('new-cluster-version'), {
+        target: { value: '1.30' },
+      });
+      await userEvent.click(screen.getByTestId('new-cluster-submit'));
+      await waitFor(() =>
+        expect(api.createCluster).toHaveBeenCalledWith(
+          expect.objectContaining({
+            distribution: 'eks',
+            kubernetesVersion: '1.30',
+          }),
+        ),
+      );
+      expect(api.getSettings).toHaveBeenCalledTimes(1);
+    });
+  });
+
+  it('says why provisioning is unavailable, disables New cluster and keeps Import', async () => {
+    const message =
+      'No management cluster is configured: the portal can import clusters but not provision them';
+    const api = mockClustersApi({
+      getSettings: jest.fn(async () => ({
+        provisioning: { available: false, message },
+        offeredVersions: { eks: ['1.33'] },
+      })),
+    });
+    await render(api);
+    expect(
+      await screen.findByTestId('provisioning-unavailable'),
+    ).toHaveTextContent(message);
+    const create = screen.getByTestId('new-cluster-button');
+    expect(create).toBeDisabled();
+    await userEvent.hover(screen.getByTestId('new-cluster-button-wrapper'));
+    expect(await screen.findByRole('tooltip')).toHaveTextContent(message);
+    fireEvent.click(create);
+    expect(screen.queryByTestId('new-cluster-name')).toBeNull();
+
+    const importButton = screen.getByTestId('import-cluster-button');
+    expect(importButton).toBeEnabled();
+    await userEvent.click(importButton);
+    expect(
+      await screen.findByTestId('import-cluster-name'),
+    ).toBeInTheDocument();
+  });
+
+  it('warns when the settings cannot be loaded', async () => {
+    const api = mockClustersApi({
+      getSettings: jest.fn(async () => {
+        throw await responseError(503, 'database unavailable');
+      }),
+    });
+    await render(api);
+    expect(await screen.findByTestId('settings-error')).toHaveTextContent(
+      'database unavailable',
+    );
+    expect(screen.getByTestId('new-cluster-button')).toBeEnabled();
   });
 
   it('imports a cluster from a kubeconfig', async () => {

@@ -12,7 +12,9 @@ import { EntityRefLink } from '@backstage/plugin-catalog-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import TextField from '@material-ui/core/TextField';
+import Tooltip from '@material-ui/core/Tooltip';
 import Typography from '@material-ui/core/Typography';
+import Alert from '@material-ui/lab/Alert';
 import {
   Cluster,
   DISTRIBUTIONS,
@@ -23,8 +25,9 @@ import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { pipelineClustersApiRef } from '../../api';
 import { clusterRouteRef, credentialsRouteRef } from '../../routes';
+import { useClustersSettings } from '../settings';
 import { ALL_PHASES, ClusterPhaseStatus, isTransitional } from '../status';
-import { formatTime, useOwnerGroups } from '../util';
+import { errorMessage, formatTime, useOwnerGroups } from '../util';
 import { ImportClusterDialog } from './ImportClusterDialog';
 import { NewClusterDialog } from './NewClusterDialog';
 
@@ -72,6 +75,13 @@ export function ClustersPage() {
   const api = useApi(pipelineClustersApiRef);
   const credentialsLink = useRouteRef(credentialsRouteRef);
   const groups = useOwnerGroups();
+  const settings = useClustersSettings();
+  // Without a management cluster the portal imports clusters only.
+  const unavailable =
+    settings.value && !settings.value.provisioning.available
+      ? settings.value.provisioning.message ??
+        'Provisioning is not available: clusters can only be imported.'
+      : undefined;
 
   const [owner, setOwner] = useState('');
   const [distribution, setDistribution] = useState('');
@@ -176,16 +186,38 @@ export function ClustersPage() {
         >
           Import cluster
         </Button>
-        <Button
-          variant="contained"
-          color="primary"
-          onClick={() => setDialog('new')}
-          data-testid="new-cluster-button"
-          style={{ marginLeft: 8 }}
-        >
-          New cluster
-        </Button>
+        <Tooltip title={unavailable ?? ''}>
+          {/* A span: a disabled button fires no events for the tooltip. */}
+          <span data-testid="new-cluster-button-wrapper">
+            <Button
+              variant="contained"
+              color="primary"
+              disabled={!!unavailable}
+              onClick={() => setDialog('new')}
+              data-testid="new-cluster-button"
+              style={{ marginLeft: 8 }}
+            >
+              New cluster
+            </Button>
+          </span>
+        </Tooltip>
       </ContentHeader>
+
+      {unavailable && (
+        <Box mb={2}>
+          <Alert severity="info" data-testid="provisioning-unavailable">
+            {unavailable}
+          </Alert>
+        </Box>
+      )}
+      {settings.error && (
+        <Box mb={2}>
+          <Alert severity="warning" data-testid="settings-error">
+            Could not load what the portal offers:{' '}
+            {errorMessage(settings.error)}
+          </Alert>
+        </Box>
+      )}
 
       <Box display="flex" flexWrap="wrap" mb={2} style={{ gap: 16 }}>
         <FilterSelect
@@ -261,8 +293,9 @@ export function ClustersPage() {
       )}
 
       <NewClusterDialog
-        open={dialog === 'new'}
+        open={dialog === 'new' && !unavailable}
         groups={groups.value ?? []}
+        offeredVersions={settings.value?.offeredVersions}
         onClose={() => setDialog(undefined)}
         onCreated={refreshAfterChange}
       />

@@ -14,7 +14,6 @@ import Alert from '@material-ui/lab/Alert';
 import {
   clusterSpecSchema,
   CREDENTIAL_KIND_OF,
-  DEFAULT_OFFERED_VERSIONS,
   PROVISIONED_DISTRIBUTIONS,
   ProvisionedDistribution,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
@@ -48,9 +47,13 @@ const newPool = (index: number): PoolForm => ({
   maxSize: '3',
 });
 
+const NO_VERSIONS: readonly string[] = [];
+
 export function NewClusterDialog(props: {
   open: boolean;
   groups: string[];
+  /** Minor versions per distribution from GET /settings; undefined while loading. */
+  offeredVersions?: Record<string, string[]>;
   onClose: () => void;
   onCreated: () => void;
 }) {
@@ -60,8 +63,8 @@ export function NewClusterDialog(props: {
   const [distribution, setDistribution] =
     useState<ProvisionedDistribution>('eks');
   const [region, setRegion] = useState('');
-  const versions = DEFAULT_OFFERED_VERSIONS[distribution];
-  const [version, setVersion] = useState(versions[versions.length - 1]);
+  const versions = props.offeredVersions?.[distribution] ?? NO_VERSIONS;
+  const [version, setVersion] = useState('');
   const [credential, setCredential] = useState('');
   const [pools, setPools] = useState<PoolForm[]>([newPool(0)]);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -86,6 +89,13 @@ export function NewClusterDialog(props: {
       ),
     [credentials.value, distribution],
   );
+
+  // Default to the newest offered version, again when the offer changes.
+  useEffect(() => {
+    if (!versions.includes(version)) {
+      setVersion(versions[versions.length - 1] ?? '');
+    }
+  }, [versions, version]);
 
   // Keep the credential a valid choice for the owner and distribution.
   useEffect(() => {
@@ -189,8 +199,8 @@ export function NewClusterDialog(props: {
               onChange={e => {
                 const next = e.target.value as ProvisionedDistribution;
                 setDistribution(next);
-                const offered = DEFAULT_OFFERED_VERSIONS[next];
-                setVersion(offered[offered.length - 1]);
+                const offered = props.offeredVersions?.[next] ?? NO_VERSIONS;
+                setVersion(offered[offered.length - 1] ?? '');
               }}
               SelectProps={{ native: true }}
               inputProps={{ 'data-testid': 'new-cluster-distribution' }}
@@ -226,7 +236,14 @@ export function NewClusterDialog(props: {
               SelectProps={{ native: true }}
               inputProps={{ 'data-testid': 'new-cluster-version' }}
               {...field('kubernetesVersion')}
+              helperText={
+                errors.kubernetesVersion ??
+                (props.offeredVersions && !versions.length
+                  ? `No version is offered for ${distribution}.`
+                  : undefined)
+              }
             >
+              {!versions.length && <option value="">None</option>}
               {versions.map(v => (
                 <option key={v} value={v}>
                   {v}
