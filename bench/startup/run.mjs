@@ -42,7 +42,9 @@ async function measure(name) {
       `  database:\n    client: better-sqlite3\n    connection:\n      directory: ${dir}/sqlite\n` +
       `  workingDirectory: ${dir}\n` +
       `pipelinePortal:\n  clusters:\n    secrets:\n      database:\n        keys:\n` +
-      `          - id: bench\n            secret: ${randomBytes(32).toString('base64')}\n`,
+      `          - id: bench\n            secret: ${randomBytes(32).toString(
+        'base64',
+      )}\n`,
   );
   const started = performance.now();
   const child = spawn(

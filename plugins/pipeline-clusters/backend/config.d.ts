@@ -131,9 +131,9 @@ export interface Config {
       reconcile?: {
         /** @default 10 */
         intervalSeconds?: number;
-        /** Clusters reconciled at once. @default 20 */
+        /** Clusters reconciled at once. @default 40 */
         concurrency?: number;
-        /** Requests per second against one cluster's resources. @default 10 */
+        /** Requests per second against one cluster's resources. @default 20 */
         requestsPerSecondPerCluster?: number;
         /** Provisioning longer than this is an Error. @default 60 */
         provisioningTimeoutMinutes?: number;

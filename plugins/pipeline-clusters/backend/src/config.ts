@@ -50,8 +50,8 @@ export function readClustersConfig(config: Config): ClustersConfig {
     importPolicy: readKubeconfigPolicy(config),
     reconcileIntervalSeconds: seconds('intervalSeconds', 10),
     reconcile: {
-      concurrency: seconds('concurrency', 20),
-      requestsPerSecondPerCluster: seconds('requestsPerSecondPerCluster', 10),
+      concurrency: seconds('concurrency', 40),
+      requestsPerSecondPerCluster: seconds('requestsPerSecondPerCluster', 20),
       provisioningTimeoutMs: seconds('provisioningTimeoutMinutes', 60) * 60_000,
       maxBackoffMs: seconds('maxBackoffSeconds', 300) * 1000,
       resyncMs: seconds('resyncSeconds', 60) * 1000,

@@ -17,6 +17,9 @@ export class RateLimiter {
     this.next = at + this.intervalMs;
     if (at > now) {
       await new Promise(resolve => setTimeout(resolve, at - now));
+      // Timers fire late, never early: space the next call from the real
+      // start of this one, or two calls could land within one interval.
+      this.next = Math.max(this.next, Date.now() + this.intervalMs);
     }
   }
 }

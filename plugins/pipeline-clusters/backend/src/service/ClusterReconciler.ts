@@ -20,9 +20,9 @@ export interface ReconcilerOptions {
   secrets: SecretStore;
   management: ManagementCluster;
   logger: LoggerService;
-  /** Clusters reconciled at once. @default 20 */
+  /** Clusters reconciled at once. @default 40 */
   concurrency?: number;
-  /** Upper bound of requests per second against one cluster's objects. @default 10 */
+  /** Upper bound of requests per second against one cluster's objects. @default 20 */
   requestsPerSecondPerCluster?: number;
   /** Clusters picked per pass. @default 500 */
   batchSize?: number;
@@ -67,8 +67,8 @@ export class ClusterReconciler {
   private readonly now: () => number;
 
   constructor(private readonly options: ReconcilerOptions) {
-    this.concurrency = options.concurrency ?? 20;
-    this.qps = options.requestsPerSecondPerCluster ?? 10;
+    this.concurrency = options.concurrency ?? 40;
+    this.qps = options.requestsPerSecondPerCluster ?? 20;
     this.batchSize = options.batchSize ?? 500;
     this.baseBackoffMs = options.baseBackoffMs ?? 1000;
     this.maxBackoffMs = options.maxBackoffMs ?? 300_000;
@@ -149,7 +149,7 @@ export class ClusterReconciler {
   }
 
   private async reconcileSpec(initial: ClusterRecord, limiter: RateLimiter) {
-    let record = initial;
+    const record = initial;
     const { management, store } = this.options;
     const spec = record.spec!;
     const distribution = getDistribution(spec.distribution);
@@ -157,26 +157,29 @@ export class ClusterReconciler {
     const ctx = this.context(record, credential);
     const objects = distribution.render(spec, ctx);
 
-    let phase: ClusterPhase = record.phase;
     if (record.appliedRevision < record.revision) {
       await this.ensureNamespace(limiter);
       await management.apply(
         [...distribution.credentialObjects(spec, ctx, credential), ...objects],
         limiter,
       );
-      record = await store.update(record.name, record.revision, {
+      // What was just written is not ready yet: read it back next pass
+      // rather than spend requests on it now.
+      await store.update(record.name, record.revision, {
         appliedRevision: record.revision,
         phase: PHASE_AFTER_APPLY[record.phase] ?? record.phase,
         message: `resources written to the management cluster (revision ${record.revision})`,
+        failures: 0,
+        reconcileAfter: 0,
       });
-      phase = record.phase;
+      return;
     }
 
     const observed = distribution.readStatus(
       spec,
       await management.read(objects, limiter),
     );
-    phase = observed.phase;
+    let phase: ClusterPhase = observed.phase;
     let message = observed.message ?? '';
     const fields = { ...record.observed };
     if (observed.kubernetesVersion)

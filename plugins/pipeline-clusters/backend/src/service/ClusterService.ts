@@ -234,6 +234,8 @@ export class ClusterService {
         spec,
         phase: current.phase === 'Running' ? 'Updating' : current.phase,
         message: 'change recorded; waiting for the reconciler',
+        // Due now: a Running cluster is otherwise left alone until its resync.
+        reconcileAfter: 0,
       },
       { bumpRevision: true },
     );

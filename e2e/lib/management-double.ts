@@ -1,0 +1,46 @@
+/*
+ * A management cluster for browser tests: the Kubernetes API double with every
+ * engine CRD, its Cluster API / Crossplane controllers played so that clusters
+ * go Provisioning -> Running at a human-visible pace. Started by
+ * management-double.mjs; prints one JSON line { url, caData, token } and
+ * serves until SIGTERM / SIGINT.
+ */
+
+// The distributions' test harness (shared with the Jest suites) sets Jest's
+// timeout when loaded: give it a no-op outside Jest.
+(globalThis as any).jest ??= { setTimeout: () => undefined };
+
+// Loaded after the shim above (imports would be hoisted before it).
+const {
+  startManagementCluster,
+} = require('../../plugins/pipeline-clusters/backend/src/__testUtils__/fixtures');
+const {
+  playEngines,
+} = require('../../plugins/pipeline-clusters/backend/src/__testUtils__/engines');
+
+async function main() {
+  const readyAfterMs = Number(process.env.READY_AFTER_MS ?? 1500);
+  const api = await startManagementCluster();
+  const stopEngines: () => void = playEngines(api, { readyAfterMs });
+  process.stdout.write(
+    `${JSON.stringify({
+      url: api.url,
+      caData: api.caData,
+      token: api.token,
+    })}\n`,
+  );
+  const stop = async () => {
+    stopEngines();
+    await api.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
+
+main().catch(err => {
+  process.stderr.write(
+    `management-double: ${err && err.stack ? err.stack : err}\n`,
+  );
+  process.exit(1);
+});
