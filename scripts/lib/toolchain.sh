@@ -50,8 +50,10 @@ ensure_deps() {
 
 ensure_app_build() {
   local out="packages/app/dist/index.html"
+  # The bundle holds the app and every frontend and common package it imports.
   if [ -f "$out" ] && [ -z "$(find packages/app/src packages/app/public packages/app/package.json \
-        app-config.yaml -newer "$out" -print -quit 2>/dev/null)" ]; then
+        plugins/*/frontend plugins/*/common app-config.yaml -newer "$out" \
+        -not -path '*/node_modules/*' -print -quit 2>/dev/null)" ]; then
     return
   fi
   log "building the frontend"

@@ -276,7 +276,7 @@ export function describeDistribution(d: ProvisionedDistribution) {
       double = await startDouble(d);
       playEngines(double.api, {
         // Long enough for a test to read the intermediate state over HTTP.
-        readyAfterMs: 400,
+        readyAfterMs: 1_500,
         failWith: {
           cluster: 'broken',
           message: 'quota exceeded for instances',
