@@ -3,7 +3,6 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { clusterPermissions } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import { applyTeamNamespace } from './namespaces';
 import { ClusterAuthorization } from './permissions/authorization';
 import { clusterResourceRef, clusterRules } from './permissions/rules';
 import { createRouter } from './router';
@@ -11,9 +10,9 @@ import { createSecretStore } from './secrets/createSecretStore';
 import { readClustersConfig } from './config';
 import { ClusterReconciler } from './service/ClusterReconciler';
 import { ClusterService } from './service/ClusterService';
+import { clientNode } from './management/clientNode';
 import { ManagementCluster } from './management/ManagementCluster';
 import { ClusterStore } from './store/ClusterStore';
-import { KubeConfig } from '@kubernetes/client-node';
 
 /**
  * Pipeline clusters: provisions, imports and manages Kubernetes clusters.
@@ -112,7 +111,11 @@ export const pipelineClustersPlugin = createBackendPlugin({
             authorization: new ClusterAuthorization(permissions),
             service,
             createNamespace: async (kubeconfig, spec) => {
-              const kc = new KubeConfig();
+              // Loaded on first use, with the Kubernetes client it needs.
+              const { applyTeamNamespace } =
+                // eslint-disable-next-line @typescript-eslint/no-require-imports
+                require('./namespaces') as typeof import('./namespaces');
+              const kc = new (clientNode().KubeConfig)();
               kc.loadFromString(kubeconfig);
               return applyTeamNamespace(kc, spec);
             },

@@ -1,15 +1,17 @@
 import { Config } from '@backstage/config';
-import {
-  KubeConfig,
+import type {
   KubernetesObject,
   KubernetesObjectApi,
-  PatchStrategy,
   V1Secret,
 } from '@kubernetes/client-node';
+import { clientNode } from './clientNode';
 import { RateLimiter } from './RateLimiter';
 import { statusCodeOf, toManagementApiError } from './errors';
 
 export const FIELD_MANAGER = 'pipeline-portal';
+
+/** client-node's PatchStrategy.ServerSideApply, without loading the library. */
+const SERVER_SIDE_APPLY = 'application/apply-patch+yaml' as const;
 
 export interface ManagementClusterOptions {
   url: string;
@@ -59,6 +61,7 @@ export class ManagementCluster {
   constructor(options: ManagementClusterOptions) {
     this.namespace = options.namespace;
     this.timeoutMs = options.timeoutMs ?? 10_000;
+    const { KubeConfig, KubernetesObjectApi: ObjectApi } = clientNode();
     const kc = new KubeConfig();
     kc.loadFromOptions({
       clusters: [
@@ -73,7 +76,7 @@ export class ManagementCluster {
       contexts: [{ name: 'management', cluster: 'management', user: 'portal' }],
       currentContext: 'management',
     });
-    this.api = KubernetesObjectApi.makeApiClient(kc);
+    this.api = ObjectApi.makeApiClient(kc);
   }
 
   /** Server-side applies each object in order, as the portal's field manager. */
@@ -91,7 +94,7 @@ export class ManagementCluster {
             undefined,
             FIELD_MANAGER,
             true,
-            PatchStrategy.ServerSideApply,
+            SERVER_SIDE_APPLY,
           ),
         );
       } catch (error) {

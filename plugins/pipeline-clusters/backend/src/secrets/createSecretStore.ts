@@ -6,7 +6,6 @@ import {
 import { Config } from '@backstage/config';
 import { DatabaseSecretStore } from './DatabaseSecretStore';
 import { SecretStore } from './SecretStore';
-import { VaultSecretStore } from './VaultSecretStore';
 
 export const SECRET_STORE_CONFIG = 'pipelinePortal.clusters.secrets.store';
 
@@ -36,6 +35,10 @@ export async function createSecretStore(options: {
   const { config, database, logger, lifecycle } = options;
   const type = readSecretStoreType(config);
   if (type === 'vault') {
+    // node-vault and its HTTP stack load only when Vault is the store.
+    const { VaultSecretStore } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('./VaultSecretStore') as typeof import('./VaultSecretStore');
     const store = await VaultSecretStore.create({ config, logger });
     lifecycle?.addShutdownHook(() => store.close());
     logger.info('Secrets are stored in Vault');
