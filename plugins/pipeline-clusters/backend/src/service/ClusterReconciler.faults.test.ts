@@ -31,6 +31,7 @@ async function replica(
   knex: Knex,
   api: KubeApi,
   options: Partial<ReconcilerOptions> = {},
+  timeoutMs = 5_000,
 ) {
   const database = mockServices.database({ knex });
   const store = await ClusterStore.create({ database });
@@ -43,7 +44,7 @@ async function replica(
     caData: api.caData,
     token: api.token,
     namespace: MANAGEMENT_NAMESPACE,
-    timeoutMs: 300,
+    timeoutMs,
   });
   const logger = mockServices.logger.mock();
   const service = new ClusterService({
@@ -166,16 +167,16 @@ describe('ClusterReconciler under management API faults', () => {
   });
 
   it('treats a management API that does not answer in time as transient', async () => {
-    const r = await replica(await databases.init('SQLITE_3'), api);
+    const r = await replica(await databases.init('SQLITE_3'), api, {}, 500);
     await seed(r);
-    const slow = api.faults.add({ latencyMs: 1_000, times: 2 });
+    const slow = api.faults.add({ latencyMs: 3_000, times: 2 });
 
     await r.reconciler.runOnce();
     const record = await r.store.get(spec.name);
     expect(record?.phase).toBe('Pending');
     expect(record?.failures).toBe(1);
     expect(r.logger.warn).toHaveBeenCalledWith(
-      expect.stringContaining('no answer within 300 ms'),
+      expect.stringContaining('no answer within 500 ms'),
     );
     await until(r, 'Running');
     expect(slow.hits).toBe(2);

@@ -72,9 +72,9 @@ async function passUntil(
   store: ClusterStore,
   name: string,
   phase: string,
-  maxPasses = 60,
+  withinMs = 45_000,
 ) {
-  for (let i = 0; i < maxPasses; i++) {
+  for (const end = Date.now() + withinMs; Date.now() < end; ) {
     await reconciler.runOnce();
     const record = await store.get(name);
     if (record?.phase === phase) return record;
