@@ -11,7 +11,11 @@ import { withConfiguredClusters } from './withConfiguredClusters';
 
 const credentials = mockCredentials.user();
 
-function cluster(name: string, phase: Cluster['status']['phase'] = 'Running') {
+function cluster(
+  name: string,
+  phase: Cluster['status']['phase'] = 'Running',
+  updatedAt = '2025-01-01T00:00:00Z',
+) {
   return {
     name,
     owner: 'group:default/payments',
@@ -19,7 +23,7 @@ function cluster(name: string, phase: Cluster['status']['phase'] = 'Running') {
     status: { phase, apiServer: `https://${name}.example.com` },
     revision: 1,
     createdAt: '2025-01-01T00:00:00Z',
-    updatedAt: '2025-01-01T00:00:00Z',
+    updatedAt,
   } satisfies Cluster;
 }
 
@@ -207,6 +211,15 @@ describe('PipelineClustersSupplier', () => {
     });
     await ctx.supplier.refresh();
 
+    // A rotated kubeconfig is a write to the cluster: its updatedAt moves.
+    const later = '2025-01-02T00:00:00Z';
+    ctx.client.listClusters.mockResolvedValue({
+      items: [
+        cluster('alpha', 'Running', later),
+        cluster('beta', 'Running', later),
+      ],
+      totalCount: 2,
+    });
     ctx.client.getClusterAccess.mockImplementation(async (name: string) => {
       if (name === 'alpha') throw new Error('503 Service Unavailable');
       return access(name, { token: 'token-beta-rotated' });
@@ -247,6 +260,24 @@ describe('PipelineClustersSupplier', () => {
     );
   });
 
+  it('reads the access of an unchanged cluster only once', async () => {
+    const ctx = setup();
+    ctx.client.listClusters.mockResolvedValue({
+      items: [cluster('alpha')],
+      totalCount: 1,
+    });
+    await ctx.supplier.refresh();
+    await ctx.supplier.refresh();
+    expect(ctx.client.getClusterAccess).toHaveBeenCalledTimes(1);
+
+    ctx.client.listClusters.mockResolvedValue({
+      items: [cluster('alpha', 'Running', '2025-01-03T00:00:00Z')],
+      totalCount: 1,
+    });
+    await ctx.supplier.refresh();
+    expect(ctx.client.getClusterAccess).toHaveBeenCalledTimes(2);
+  });
+
   it('never logs a token', async () => {
     const ctx = setup();
     ctx.client.listClusters
@@ -255,7 +286,10 @@ describe('PipelineClustersSupplier', () => {
         totalCount: 2,
       })
       .mockRejectedValueOnce(new Error('boom'))
-      .mockResolvedValue({ items: [cluster('alpha')], totalCount: 1 });
+      .mockResolvedValue({
+        items: [cluster('alpha', 'Running', '2025-01-02T00:00:00Z')],
+        totalCount: 1,
+      });
     ctx.client.getClusterAccess
       .mockResolvedValueOnce(access('alpha'))
       .mockResolvedValueOnce(access('certonly', { token: undefined }))

@@ -54,6 +54,11 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
   private timer?: ReturnType<typeof setInterval>;
   /** Clusters already reported as unusable, so each is logged once. */
   private readonly reportedUnusable = new Set<string>();
+  /** Details per cluster as of its last change: unchanged clusters cost no call. */
+  private readonly known = new Map<
+    string,
+    { updatedAt: string; details?: ClusterDetails }
+  >();
 
   static fromConfig(
     config: RootConfigService,
@@ -138,8 +143,29 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
       const details = await mapWithConcurrency(
         running,
         this.accessConcurrency,
-        cluster => this.toDetails(cluster, token, previous.get(cluster.name)),
+        async cluster => {
+          const known = this.known.get(cluster.name);
+          if (known && known.updatedAt === cluster.updatedAt) {
+            return known.details;
+          }
+          const fresh = await this.toDetails(
+            cluster,
+            token,
+            previous.get(cluster.name),
+          );
+          if (fresh.read) {
+            this.known.set(cluster.name, {
+              updatedAt: cluster.updatedAt,
+              details: fresh.details,
+            });
+          }
+          return fresh.details;
+        },
       );
+      const names = new Set(running.map(c => c.name));
+      for (const name of this.known.keys()) {
+        if (!names.has(name)) this.known.delete(name);
+      }
       this.clusters = details.filter((d): d is ClusterDetails => !!d);
       this.loaded = true;
       this.logger.debug(`Loaded ${this.clusters.length} portal clusters`);
@@ -175,7 +201,7 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
     cluster: Cluster,
     token: string,
     previous: ClusterDetails | undefined,
-  ): Promise<ClusterDetails | undefined> {
+  ): Promise<{ details?: ClusterDetails; read: boolean }> {
     let access: ClusterAccess;
     try {
       access = await this.client.getClusterAccess(cluster.name, { token });
@@ -185,7 +211,7 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
           previous ? 'keeping its previous details' : 'leaving it out'
         }: ${describe(error)}`,
       );
-      return previous;
+      return { details: previous, read: false };
     }
     const url = access.apiServer || cluster.status.apiServer;
     // Without its own token the serviceAccount strategy would fall back to
@@ -206,10 +232,10 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
           }`,
         );
       }
-      return undefined;
+      return { read: true };
     }
     this.reportedUnusable.delete(cluster.name);
-    return {
+    const details: ClusterDetails = {
       name: cluster.name,
       url,
       ...(access.caData && { caData: access.caData }),
@@ -220,6 +246,7 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
       skipTLSVerify: false,
       skipMetricsLookup: true,
     };
+    return { details, read: true };
   }
 }
 
