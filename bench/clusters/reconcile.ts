@@ -9,6 +9,7 @@
  * total QPS. Fresh double and fresh tables per run; medians over the runs.
  * Run through reconcile.mjs (it loads the TypeScript hook).
  */
+import { readClustersConfig } from '../../plugins/pipeline-clusters/backend/src/config';
 import { ConfigReader } from '@backstage/config';
 import {
   CREDENTIAL_KIND_OF,
@@ -16,15 +17,14 @@ import {
   PROVISIONED_DISTRIBUTIONS,
   ProvisionedDistribution,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import { KubeApi, startKubeApi } from '@pipeline-portal/testing';
 import knexFactory, { Knex } from 'knex';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { playEngines } from '../../plugins/pipeline-clusters/backend/src/__testUtils__/engines';
 import {
   CREDENTIALS,
-  CRDS,
   sampleSpec,
 } from '../../plugins/pipeline-clusters/backend/src/distributions/__testUtils__/harness';
 import { ManagementCluster } from '../../plugins/pipeline-clusters/backend/src/management/ManagementCluster';
@@ -53,8 +53,14 @@ const OWNER = 'group:default/payments';
 const NAMESPACE = 'pipeline-clusters';
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
 
-// The defaults the plugin runs with (config.ts), printed beside the figures.
-const reconcilerDefaults = { concurrency: 20, requestsPerSecondPerCluster: 10 };
+// The defaults the plugin runs with (config.ts), used and printed.
+const reconcilerDefaults = (() => {
+  const { reconcile } = readClustersConfig(new ConfigReader({}));
+  return {
+    concurrency: reconcile.concurrency!,
+    requestsPerSecondPerCluster: reconcile.requestsPerSecondPerCluster!,
+  };
+})();
 
 const silent: any = {
   debug() {},
@@ -95,6 +101,57 @@ interface RateFigures {
   requestsPerCluster: number;
 }
 
+/** One request the management double served. */
+interface LogRecord {
+  timestamp: number;
+  method: string;
+  path: string;
+  status: number;
+  durationMs: number;
+}
+
+/**
+ * The management double in its own process (management.ts), so that its TLS
+ * and validation do not share the portal's event loop.
+ */
+async function startRemoteManagement() {
+  const child = fork(path.join(__dirname, 'management.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  let next = 1;
+  const pending = new Map<number, (m: any) => void>();
+  const ready = new Promise<any>((resolve, reject) => {
+    pending.set(0, resolve);
+    child.once('exit', code =>
+      reject(new Error(`management double exited: ${code}`)),
+    );
+  });
+  child.on('message', (m: any) => {
+    pending.get(m.id)?.(m);
+    pending.delete(m.id);
+  });
+  const call = (message: object) =>
+    new Promise<any>(resolve => {
+      const id = next++;
+      pending.set(id, resolve);
+      child.send({ ...message, id });
+    });
+  const { url, caData, token } = await ready;
+  return {
+    url: url as string,
+    caData: caData as string,
+    token: token as string,
+    addLatency: (ms: number) => call({ type: 'latency', ms }),
+    log: async (since: number, until: number) =>
+      (await call({ type: 'log', since, until })).records as LogRecord[],
+    close: () =>
+      new Promise<void>(resolve => {
+        child.once('exit', () => resolve());
+        child.disconnect();
+      }),
+  };
+}
+
 /** Max number of timestamps within any half-open window of `ms`. */
 function peakInWindow(timestamps: number[], ms = 1000): number {
   const t = [...timestamps].sort((a, b) => a - b);
@@ -107,10 +164,7 @@ function peakInWindow(timestamps: number[], ms = 1000): number {
   return best;
 }
 
-function rates(api: KubeApi, since: number, until: number): RateFigures {
-  const log = api.requests.list(
-    r => r.timestamp >= since && r.timestamp <= until && !r.watch,
-  );
+function rates(log: LogRecord[], since: number, until: number): RateFigures {
   const byCluster = new Map<string, number[]>();
   for (const r of log) {
     const m = CLUSTER_IN_PATH.exec(r.path);
@@ -145,10 +199,7 @@ function rates(api: KubeApi, since: number, until: number): RateFigures {
   };
 }
 
-function trace(api: KubeApi, since: number, until: number, key: string) {
-  const log = api.requests.list(
-    r => r.timestamp >= since && r.timestamp <= until,
-  );
+function trace(log: LogRecord[], since: number, key: string) {
   for (const r of log.filter(x => CLUSTER_IN_PATH.exec(x.path)?.[1] === key))
     console.log(
       `  +${r.timestamp - since} ms ${r.method} ${r.path} ${r.status} ${
@@ -265,11 +316,7 @@ async function run(knex: Knex, index: number): Promise<RunResult> {
   await knex('clusters').delete();
   await knex('secrets').delete();
 
-  const api = await startKubeApi({
-    crds: [...new Set(PROVISIONED_DISTRIBUTIONS.flatMap(d => CRDS[d]))],
-    namespaces: ['capa-system'],
-  });
-  const stopEngines = playEngines(api, { readyAfterMs: 5 });
+  const api = await startRemoteManagement();
   try {
     const database: any = { getClient: async () => knex };
     const store = await ClusterStore.create({ database: knex });
@@ -329,6 +376,7 @@ async function run(knex: Knex, index: number): Promise<RunResult> {
       secrets,
       management,
       logger: silent,
+      ...reconcilerDefaults,
       resyncMs: 0,
     });
 
@@ -343,18 +391,24 @@ async function run(knex: Knex, index: number): Promise<RunResult> {
       return r;
     };
 
-    api.faults.add({ latencyMs: LATENCY_MS });
+    await api.addLatency(LATENCY_MS);
     const measured = async (): Promise<Pass> => {
       const p = await timedPass(reconciler);
       return {
         ...p,
         seconds: (p.ended - p.started) / 1000,
-        rates: rates(api, p.started, p.ended),
+        rates: rates(await api.log(p.started, p.ended), p.started, p.ended),
       };
     };
 
     const full = await measured();
-    if (TRACE) trace(api, full.started, full.ended, full.rates.peakCluster);
+    if (TRACE) {
+      trace(
+        await api.log(full.started, full.ended),
+        full.started,
+        full.rates.peakCluster,
+      );
+    }
     const after = await phases(knex);
     const done = finishedAt
       .map(t => (t - full.started) / 1000)
@@ -385,7 +439,6 @@ async function run(knex: Knex, index: number): Promise<RunResult> {
     );
     return { full, steady, fullProfile };
   } finally {
-    stopEngines();
     await api.close();
   }
 }

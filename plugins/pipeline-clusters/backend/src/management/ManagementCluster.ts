@@ -4,6 +4,7 @@ import type {
   KubernetesObjectApi,
   V1Secret,
 } from '@kubernetes/client-node';
+import https from 'node:https';
 import { clientNode } from './clientNode';
 import { RateLimiter } from './RateLimiter';
 import { statusCodeOf, toManagementApiError } from './errors';
@@ -75,6 +76,14 @@ export class ManagementCluster {
       users: [{ name: 'portal', token: options.token }],
       contexts: [{ name: 'management', cluster: 'management', user: 'portal' }],
       currentContext: 'management',
+    });
+    // client-node builds a new https.Agent for every request, so every call
+    // would pay a TLS handshake. This kubeconfig never changes: one keep-alive
+    // agent serves every request to the management cluster.
+    let agent: https.Agent | undefined;
+    Object.assign(kc, {
+      createAgent: (_cluster: unknown, options: https.AgentOptions) =>
+        (agent ??= new https.Agent({ ...options, keepAlive: true })),
     });
     this.api = ObjectApi.makeApiClient(kc);
   }
