@@ -82,8 +82,8 @@ export class ManagementCluster {
     // agent serves every request to the management cluster.
     let agent: https.Agent | undefined;
     Object.assign(kc, {
-      createAgent: (_cluster: unknown, options: https.AgentOptions) =>
-        (agent ??= new https.Agent({ ...options, keepAlive: true })),
+      createAgent: (_cluster: unknown, agentOptions: https.AgentOptions) =>
+        (agent ??= new https.Agent({ ...agentOptions, keepAlive: true })),
     });
     this.api = ObjectApi.makeApiClient(kc);
   }

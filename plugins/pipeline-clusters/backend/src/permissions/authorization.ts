@@ -8,6 +8,7 @@ import {
   BasicPermission,
   PermissionCriteria,
   PermissionCondition,
+  PolicyDecision,
   ResourcePermission,
 } from '@backstage/plugin-permission-common';
 import {
@@ -32,9 +33,51 @@ type ClusterCriteria = PermissionCriteria<
   PermissionCondition<typeof CLUSTER_RESOURCE_TYPE>
 >;
 
+/**
+ * How long a user's decision for a permission without a resource (a list
+ * filter, "may act for an owner") is reused: each decision is a round trip to
+ * the permission backend, about half of a list request's time. A role or
+ * group change takes effect after at most this long.
+ */
+const DECISION_TTL_MS = 5_000;
+const MAX_CACHED_DECISIONS = 10_000;
+
 /** Answers the router's permission questions about clusters. */
 export class ClusterAuthorization {
+  private readonly decisions = new Map<
+    string,
+    { at: number; decision: Promise<PolicyDecision> }
+  >();
+
   constructor(private readonly permissions: PermissionsService) {}
+
+  /** The conditional decision for a permission, reused briefly per user. */
+  private conditional(
+    permission: ResourcePermission<typeof CLUSTER_RESOURCE_TYPE>,
+    credentials: BackstageCredentials,
+  ): Promise<PolicyDecision> {
+    const principal = credentials.principal as {
+      type: string;
+      userEntityRef?: string;
+      subject?: string;
+    };
+    const who = principal.userEntityRef ?? principal.subject;
+    const ask = () =>
+      this.permissions
+        .authorizeConditional([{ permission }], { credentials })
+        .then(([decision]) => decision);
+    if (!who) return ask();
+    const key = `${principal.type}:${who}:${permission.name}`;
+    const now = Date.now();
+    const cached = this.decisions.get(key);
+    if (cached && now - cached.at < DECISION_TTL_MS) return cached.decision;
+    if (this.decisions.size >= MAX_CACHED_DECISIONS) this.decisions.clear();
+    const decision = ask();
+    this.decisions.set(key, { at: now, decision });
+    // A failed call is not an answer: ask again next time.
+    decision.catch(() => this.decisions.delete(key));
+    return decision;
+  }
 
   /** Throws NotAllowedError unless a basic permission is granted. */
   async require(
@@ -74,10 +117,7 @@ export class ClusterAuthorization {
     permission: ResourcePermission<typeof CLUSTER_RESOURCE_TYPE>,
     credentials: BackstageCredentials,
   ): Promise<ClusterFilter | undefined> {
-    const [decision] = await this.permissions.authorizeConditional(
-      [{ permission }],
-      { credentials },
-    );
+    const decision = await this.conditional(permission, credentials);
     if (decision.result === AuthorizeResult.CONDITIONAL) {
       return criteriaToFilter(
         transformer(decision.conditions as ClusterCriteria),
@@ -96,9 +136,9 @@ export class ClusterAuthorization {
     owner: string,
     credentials: BackstageCredentials,
   ): Promise<boolean> {
-    const [decision] = await this.permissions.authorizeConditional(
-      [{ permission: clusterUpdatePermission }],
-      { credentials },
+    const decision = await this.conditional(
+      clusterUpdatePermission,
+      credentials,
     );
     if (decision.result === AuthorizeResult.ALLOW) return true;
     if (decision.result === AuthorizeResult.DENY) return false;
