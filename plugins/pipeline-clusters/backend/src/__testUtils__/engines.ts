@@ -559,8 +559,11 @@ function adopt(api: KubeApi, namespace: string, clusterName: string) {
   };
   own(cluster.spec?.infrastructureRef, cluster);
   own(cluster.spec?.controlPlaneRef, cluster);
+  // Only this cluster's pools: listing (and copying) every pool of every
+  // cluster on each reaction made many clusters quadratic.
   const pools = api.list(`${CAPI}/v1beta2`, 'MachinePool', {
     namespace,
+    labelSelector: `pipeline-portal.io/cluster=${clusterName}`,
   }) as Obj[];
   for (const mp of pools.filter(p => p.spec?.clusterName === clusterName)) {
     if (
