@@ -69,7 +69,9 @@ export const delay = (ms: number) => new Promise(r => setTimeout(r, ms));
 /** Polls until `fn` returns a truthy value (or throws after `timeoutMs`). */
 export async function eventually<T>(
   fn: () => T | undefined | false,
-  timeoutMs = 5000,
+  // Generous: conditions usually hold within milliseconds, but a loaded CI
+  // machine can delay a relist or a watch event by seconds.
+  timeoutMs = 20_000,
 ): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {

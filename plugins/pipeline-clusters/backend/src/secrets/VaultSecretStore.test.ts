@@ -272,7 +272,7 @@ describe('VaultSecretStore', () => {
   });
 
   it('renews a renewable token at two thirds of its TTL', async () => {
-    const token = vault.createToken({ policies: ['portal'], ttl: 2 });
+    const token = vault.createToken({ policies: ['portal'], ttl: 6 });
     const store = await open({ method: 'token', token });
     const renewals = () =>
       vault.requests.filter(
@@ -280,12 +280,13 @@ describe('VaultSecretStore', () => {
       ).length;
     const before = renewals();
     const started = Date.now();
-    await waitFor(() => renewals() > before);
+    await waitFor(() => renewals() > before, 10_000);
     const elapsed = Date.now() - started;
-    expect(elapsed).toBeGreaterThan(1000);
-    expect(elapsed).toBeLessThan(2000);
+    // Two thirds of 6 s: after 4 s, and before the token would expire.
+    expect(elapsed).toBeGreaterThan(3_500);
+    expect(elapsed).toBeLessThan(6_000);
     // Past the original expiry the token still works: it was renewed.
-    vault.clock.advance(1);
+    vault.clock.advance(3);
     await expect(
       store.get({ owner: OWNER, name: 'prod-aws' }),
     ).resolves.toMatchObject({ kind: 'aws' });

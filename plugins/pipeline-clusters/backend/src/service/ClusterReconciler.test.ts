@@ -42,7 +42,7 @@ async function setup(
     caData: api.caData,
     token: api.token,
     namespace: MANAGEMENT_NAMESPACE,
-    timeoutMs: 2000,
+    timeoutMs: 10_000,
   });
   const logger = mockServices.logger.mock();
   const service = new ClusterService({
