@@ -1,6 +1,6 @@
 /**
  * Scaffolder actions for Pipeline Portal clusters: pipeline:cluster:create,
- * :import, :delete, :wait and pipeline:namespace:create.
+ * :import, :update, :delete, :wait and pipeline:namespace:create.
  *
  * @packageDocumentation
  */

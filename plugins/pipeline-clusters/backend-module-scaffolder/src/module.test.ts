@@ -14,6 +14,7 @@ import pipelineClustersModule from '.';
 const OWN_ACTIONS = [
   'pipeline:cluster:create',
   'pipeline:cluster:import',
+  'pipeline:cluster:update',
   'pipeline:cluster:delete',
   'pipeline:cluster:wait',
   'pipeline:namespace:create',
@@ -47,7 +48,36 @@ const SAMPLES: Record<string, Record<string, unknown>> = {
     memory: '8Gi',
     pods: 50,
   },
+  'update-cluster': {
+    cluster: 'resource:default/payments-prod',
+    change: 'scale',
+    pool: 'default',
+    minSize: 2,
+    maxSize: 6,
+    desiredSize: 4,
+  },
 };
+
+/** A field each template's form must refuse, with a value it must refuse. */
+const BROKEN: Record<string, Record<string, unknown>> = {
+  'kubernetes-cluster': { name: 'Not A Name' },
+  'import-cluster': { name: 'Not A Name' },
+  'team-namespace': { namespace: 'Not A Name' },
+  'update-cluster': { pool: 'Not A Pool' },
+};
+
+const readTemplate = (name: string) =>
+  yaml.parse(
+    fs.readFileSync(path.join(TEMPLATES, name, 'template.yaml'), 'utf8'),
+  );
+
+/** Whether every page of a template's form accepts an answer. */
+function accepts(template: any, answer: Record<string, unknown>) {
+  const validator = new Validator();
+  return (template.spec.parameters as any[]).every(
+    page => validator.validate(answer, page).valid,
+  );
+}
 
 type ActionInfo = { id: string; schema?: { input?: { required?: string[] } } };
 
@@ -85,6 +115,14 @@ describe('scaffolder module pipeline-clusters', () => {
     );
     expect(create.schema.output.properties).toHaveProperty('entityRef');
     expect(create.examples.length).toBeGreaterThan(0);
+    const update = actions.find(a => a.id === 'pipeline:cluster:update') as any;
+    expect(update.schema.input.required).toEqual(['name']);
+    expect(
+      Object.keys(update.schema.input.properties.nodePools.properties),
+    ).toEqual(['change', 'add', 'remove']);
+    expect(Object.keys(update.schema.output.properties)).toEqual(
+      expect.arrayContaining(['revision', 'phase']),
+    );
     const wait = actions.find(a => a.id === 'pipeline:cluster:wait') as any;
     expect(wait.schema.input.properties.timeoutSeconds).toMatchObject({
       maximum: 7200,
@@ -92,10 +130,30 @@ describe('scaffolder module pipeline-clusters', () => {
     });
   });
 
-  describe.each(Object.keys(SAMPLES))('template %s', name => {
-    const template = yaml.parse(
-      fs.readFileSync(path.join(TEMPLATES, name, 'template.yaml'), 'utf8'),
+  it('has a sample answer for every template in the repository', () => {
+    const all = fs
+      .readdirSync(TEMPLATES)
+      .filter(dir => fs.existsSync(path.join(TEMPLATES, dir, 'template.yaml')))
+      .filter(dir =>
+        readTemplate(dir).spec.steps.some((s: any) =>
+          s.action.startsWith('pipeline:'),
+        ),
+      );
+    expect(Object.keys(SAMPLES).sort()).toEqual(all.sort());
+  });
+
+  it('offers every cluster template in the catalog of app-config.yaml', () => {
+    const config = yaml.parse(
+      fs.readFileSync(path.join(TEMPLATES, '../app-config.yaml'), 'utf8'),
     );
+    const targets = config.catalog.locations.map((l: any) => l.target);
+    for (const name of Object.keys(SAMPLES)) {
+      expect(targets).toContain(`../../templates/${name}/template.yaml`);
+    }
+  });
+
+  describe.each(Object.keys(SAMPLES))('template %s', name => {
+    const template = readTemplate(name);
 
     it('is a valid Template entity', async () => {
       await expect(
@@ -117,30 +175,38 @@ describe('scaffolder module pipeline-clusters', () => {
     });
 
     it('accepts a sample answer and refuses a broken one', () => {
-      const validator = new Validator();
-      const pages: any[] = template.spec.parameters;
-      const check = (answer: Record<string, unknown>) =>
-        pages.every(page => validator.validate(answer, page).valid);
-      expect(check(SAMPLES[name])).toBe(true);
-      expect(
-        check({
-          ...SAMPLES[name],
-          name: 'Not A Name',
-          namespace: 'Not A Name',
-        }),
-      ).toBe(false);
-      const { [pages[0].required[0]]: _dropped, ...missing } = SAMPLES[name];
-      expect(check(missing)).toBe(false);
+      expect(accepts(template, SAMPLES[name])).toBe(true);
+      expect(accepts(template, { ...SAMPLES[name], ...BROKEN[name] })).toBe(
+        false,
+      );
+      const first = template.spec.parameters[0].required[0];
+      const { [first]: _dropped, ...missing } = SAMPLES[name];
+      expect(accepts(template, missing)).toBe(false);
     });
   });
 
+  it('asks update-cluster for either a pool size or a version, and runs the matching step', () => {
+    const template = readTemplate('update-cluster');
+    const cluster = 'resource:default/payments-prod';
+    expect(
+      accepts(template, {
+        cluster,
+        change: 'upgrade',
+        kubernetesVersion: '1.33',
+      }),
+    ).toBe(true);
+    expect(accepts(template, { cluster, change: 'upgrade' })).toBe(false);
+    expect(
+      accepts(template, { cluster, change: 'scale', pool: 'default' }),
+    ).toBe(false);
+    const ifOf = (id: string) =>
+      template.spec.steps.find((s: any) => s.id === id).if;
+    expect(ifOf('scale')).toBe("${{ parameters.change === 'scale' }}");
+    expect(ifOf('upgrade')).toBe("${{ parameters.change === 'upgrade' }}");
+  });
+
   it('keeps the kubeconfig out of the import parameters', () => {
-    const template = yaml.parse(
-      fs.readFileSync(
-        path.join(TEMPLATES, 'import-cluster', 'template.yaml'),
-        'utf8',
-      ),
-    );
+    const template = readTemplate('import-cluster');
     expect(template.spec.parameters[0].properties.kubeconfig['ui:field']).toBe(
       'Secret',
     );

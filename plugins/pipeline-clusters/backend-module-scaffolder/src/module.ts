@@ -8,6 +8,7 @@ import {
   createClusterCreateAction,
   createClusterDeleteAction,
   createClusterImportAction,
+  createClusterUpdateAction,
   createClusterWaitAction,
   createNamespaceCreateAction,
 } from './actions';
@@ -34,6 +35,7 @@ export const scaffolderModulePipelineClusters = createBackendModule({
         scaffolder.addActions(
           createClusterCreateAction(options),
           createClusterImportAction(options),
+          createClusterUpdateAction(options),
           createClusterDeleteAction(options),
           createClusterWaitAction(options),
           createNamespaceCreateAction(options),

@@ -3,13 +3,13 @@ import {
   clusterNameSchema,
   createNamespaceSchema,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { clusterRefInput } from './clusterFields';
 import { examples } from './createNamespace.examples';
+import { changeOnceAsUser } from './apiCall';
 import {
-  clusterName,
+  clusterNameOf,
   parseInput,
   PipelineClustersActionOptions,
-  toActionError,
-  userToken,
 } from './util';
 import { z as zod } from 'zod';
 
@@ -31,8 +31,7 @@ export function createNamespaceCreateAction(
     supportsDryRun: true,
     schema: {
       input: {
-        cluster: z =>
-          z.string().describe('Cluster name, or its resource entity ref'),
+        cluster: clusterRefInput,
         namespace: z => z.string().describe('Namespace name (RFC 1123 label)'),
         team: z =>
           z
@@ -73,10 +72,7 @@ export function createNamespaceCreateAction(
     async handler(ctx) {
       const { cluster, ...request } = parseInput(inputSchema, {
         ...ctx.input,
-        cluster:
-          typeof ctx.input.cluster === 'string'
-            ? clusterName(ctx.input.cluster)
-            : ctx.input.cluster,
+        cluster: clusterNameOf(ctx.input.cluster),
       });
 
       let objects: string[] = [];
@@ -85,23 +81,18 @@ export function createNamespaceCreateAction(
           `Dry run: would create namespace ${request.namespace} on cluster ${cluster}`,
         );
       } else {
-        const { token } = await userToken(auth, ctx);
         // The API applies idempotently; the checkpoint spares the cluster a
         // second apply when the task is retried.
-        const result = await ctx.checkpoint({
+        const result = await changeOnceAsUser(ctx, auth, {
           key: `namespace-create-${cluster}-${request.namespace}`,
-          fn: async () => {
-            try {
-              const created = await client.createNamespace(cluster, request, {
-                token,
-              });
-              return { namespace: created.namespace, objects: created.objects };
-            } catch (error) {
-              throw toActionError(
-                error,
-                `Creating namespace ${request.namespace} on cluster ${cluster} failed`,
-              );
-            }
+          failure: `Creating namespace ${request.namespace} on cluster ${cluster} failed`,
+          call: async asUser => {
+            const created = await client.createNamespace(
+              cluster,
+              request,
+              asUser,
+            );
+            return { namespace: created.namespace, objects: created.objects };
           },
         });
         objects = result.objects;

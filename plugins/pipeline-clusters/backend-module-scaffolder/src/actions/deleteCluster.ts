@@ -1,15 +1,8 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
-import { clusterNameSchema } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { clusterRefInput } from './clusterFields';
 import { examples } from './deleteCluster.examples';
-import {
-  clusterName,
-  parseInput,
-  PipelineClustersActionOptions,
-  statusOf,
-  toActionError,
-  userToken,
-} from './util';
-import { z as zod } from 'zod';
+import { changeOnceAsUser, statusOf } from './apiCall';
+import { parseClusterName, PipelineClustersActionOptions } from './util';
 
 /** Deletes a cluster: `pipeline:cluster:delete`. */
 export function createClusterDeleteAction(
@@ -24,8 +17,7 @@ export function createClusterDeleteAction(
     supportsDryRun: true,
     schema: {
       input: {
-        name: z =>
-          z.string().describe('Cluster name, or its resource entity ref'),
+        name: clusterRefInput,
       },
       output: {
         name: z => z.string().describe('Cluster name'),
@@ -36,31 +28,23 @@ export function createClusterDeleteAction(
       },
     },
     async handler(ctx) {
-      const { name } = parseInput(zod.object({ name: clusterNameSchema }), {
-        name:
-          typeof ctx.input.name === 'string'
-            ? clusterName(ctx.input.name)
-            : ctx.input.name,
-      });
+      const name = parseClusterName(ctx.input.name);
 
       let phase: string;
       if (ctx.isDryRun) {
         ctx.logger.info(`Dry run: would delete cluster ${name}`);
         phase = 'Deleting';
       } else {
-        const { token } = await userToken(auth, ctx);
-        const deleted = await ctx.checkpoint({
+        const deleted = await changeOnceAsUser(ctx, auth, {
           key: `cluster-delete-${name}`,
-          fn: async () => {
-            try {
-              const cluster = await client.deleteCluster(name, { token });
-              return { phase: cluster.status.phase };
-            } catch (error) {
-              // Already gone is what was asked for.
-              if (statusOf(error) === 404) return { phase: 'Deleted' };
-              throw toActionError(error, `Deleting cluster ${name} failed`);
-            }
+          failure: `Deleting cluster ${name} failed`,
+          call: async asUser => {
+            const cluster = await client.deleteCluster(name, asUser);
+            return { phase: cluster.status.phase };
           },
+          // Already gone is what was asked for.
+          recover: error =>
+            statusOf(error) === 404 ? { phase: 'Deleted' } : undefined,
         });
         phase = deleted.phase;
         ctx.logger.info(`Cluster ${name}: ${phase}`);

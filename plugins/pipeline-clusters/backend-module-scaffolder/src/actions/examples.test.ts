@@ -4,6 +4,7 @@ import {
   createClusterCreateAction,
   createClusterDeleteAction,
   createClusterImportAction,
+  createClusterUpdateAction,
   createClusterWaitAction,
   createNamespaceCreateAction,
 } from '.';
@@ -24,7 +25,32 @@ describe('examples run through the real handlers', () => {
     cluster(r.name, 'Running'),
   );
   client.deleteCluster.mockImplementation(async n => cluster(n, 'Deleting'));
-  client.getCluster.mockImplementation(async n => cluster(n, 'Running'));
+  // Each example's cluster has the pools its example names, on 1.32.
+  const pool = (name: string) => ({
+    name,
+    machineType: 'm5.large',
+    minSize: 1,
+    maxSize: 3,
+    desiredSize: 1,
+    labels: {},
+    taints: [],
+  });
+  client.getCluster.mockImplementation(async n => ({
+    ...cluster(n, 'Running'),
+    spec: {
+      name: n,
+      owner: 'group:default/payments',
+      distribution: 'eks' as const,
+      region: 'eu-west-1',
+      kubernetesVersion: '1.32',
+      credential: 'payments-aws',
+      nodePools: ['general', 'system', 'gpu'].map(pool),
+    },
+  }));
+  client.updateCluster.mockImplementation(async (n, r) => ({
+    ...cluster(n, 'Updating'),
+    revision: r.revision + 1,
+  }));
   client.createNamespace.mockImplementation(async (_c, r) => ({
     namespace: r.namespace,
     objects: [`Namespace/${r.namespace}`],
@@ -34,6 +60,7 @@ describe('examples run through the real handlers', () => {
   const actions: TemplateAction<any, any>[] = [
     createClusterCreateAction(options),
     createClusterImportAction(options),
+    createClusterUpdateAction(options),
     createClusterDeleteAction(options),
     createClusterWaitAction({ ...options, clock }),
     createNamespaceCreateAction(options),
@@ -85,6 +112,45 @@ describe('examples run through the real handlers', () => {
       { token: expect.any(String) },
     );
     expect(client.importCluster).toHaveBeenCalledTimes(1);
+    expect(client.updateCluster).toHaveBeenCalledWith(
+      'payments-prod',
+      {
+        revision: 1,
+        nodePools: expect.arrayContaining([
+          expect.objectContaining({
+            name: 'general',
+            minSize: 2,
+            maxSize: 10,
+            desiredSize: 4,
+          }),
+        ]),
+      },
+      { token: expect.any(String) },
+    );
+    expect(client.updateCluster).toHaveBeenCalledWith(
+      'payments-prod',
+      { revision: 1, kubernetesVersion: '1.33' },
+      { token: expect.any(String) },
+    );
+    expect(client.updateCluster).toHaveBeenCalledWith(
+      'ml-training',
+      {
+        revision: 1,
+        nodePools: [
+          expect.objectContaining({ name: 'general' }),
+          expect.objectContaining({
+            name: 'system',
+            labels: { role: 'system' },
+          }),
+          expect.objectContaining({
+            name: 'gpu-a100',
+            desiredSize: 0,
+            taints: [expect.anything()],
+          }),
+        ],
+      },
+      { token: expect.any(String) },
+    );
     expect(client.deleteCluster).toHaveBeenCalledWith('payments-staging', {
       token: expect.any(String),
     });

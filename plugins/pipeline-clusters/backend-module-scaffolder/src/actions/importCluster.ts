@@ -1,14 +1,13 @@
 import { createTemplateAction } from '@backstage/plugin-scaffolder-node';
 import { importClusterSchema } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { changeOnceAsUser } from './apiCall';
 import { examples } from './importCluster.examples';
 import {
-  clusterEntityRef,
-  clusterUrl,
-  parseInput,
-  PipelineClustersActionOptions,
-  toActionError,
-  userToken,
-} from './util';
+  newClusterInput,
+  newClusterOutput,
+  outputNewCluster,
+} from './clusterFields';
+import { parseInput, PipelineClustersActionOptions } from './util';
 
 /**
  * A kubeconfig pasted into a one-line secret field loses its line breaks, so
@@ -46,14 +45,7 @@ export function createClusterImportAction(
     supportsDryRun: true,
     schema: {
       input: {
-        name: z =>
-          z
-            .string()
-            .describe(
-              'Cluster name: an RFC 1123 label of at most 40 characters',
-            ),
-        owner: z =>
-          z.string().describe('Owning group, e.g. group:default/payments'),
+        ...newClusterInput,
         kubeconfig: z =>
           z
             .string()
@@ -61,13 +53,7 @@ export function createClusterImportAction(
               'Kubeconfig (YAML, JSON or base64 of either): pass ${{ secrets.kubeconfig }}, never a parameter',
             ),
       },
-      output: {
-        name: z => z.string().describe('Cluster name'),
-        phase: z => z.string().describe('Phase after the import'),
-        clusterUrl: z =>
-          z.string().describe('Portal page of the cluster, relative'),
-        entityRef: z => z.string().describe('Catalog entity of the cluster'),
-      },
+      output: newClusterOutput,
     },
     async handler(ctx) {
       const kubeconfig =
@@ -80,37 +66,25 @@ export function createClusterImportAction(
         kubeconfig,
       });
 
-      let phase: string;
+      let phase = 'Pending';
       if (ctx.isDryRun) {
         ctx.logger.info(`Dry run: would import cluster ${request.name}`);
-        phase = 'Pending';
       } else {
-        const { token } = await userToken(auth, ctx);
         // Only the name and phase are checkpointed: checkpoint values are
         // stored with the task, the kubeconfig must not be.
-        const imported = await ctx.checkpoint({
+        const imported = await changeOnceAsUser(ctx, auth, {
           key: `cluster-import-${request.name}`,
-          fn: async () => {
-            try {
-              const cluster = await client.importCluster(request, { token });
-              return { name: cluster.name, phase: cluster.status.phase };
-            } catch (error) {
-              const e = toActionError(
-                error,
-                `Importing cluster ${request.name} failed`,
-              );
-              e.message = redact(e.message, request.kubeconfig);
-              throw e;
-            }
+          failure: `Importing cluster ${request.name} failed`,
+          call: async asUser => {
+            const cluster = await client.importCluster(request, asUser);
+            return { name: cluster.name, phase: cluster.status.phase };
           },
+          redact: message => redact(message, request.kubeconfig),
         });
         phase = imported.phase;
         ctx.logger.info(`Cluster ${request.name} imported: ${phase}`);
       }
-      ctx.output('name', request.name);
-      ctx.output('phase', phase);
-      ctx.output('clusterUrl', clusterUrl(request.name));
-      ctx.output('entityRef', clusterEntityRef(request.name));
+      outputNewCluster(ctx, request.name, phase);
     },
   });
 }

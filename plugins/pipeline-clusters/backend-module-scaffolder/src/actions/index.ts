@@ -1,5 +1,6 @@
 export { createClusterCreateAction } from './createCluster';
 export { createClusterImportAction } from './importCluster';
+export { createClusterUpdateAction } from './updateCluster';
 export { createClusterDeleteAction } from './deleteCluster';
 export { createClusterWaitAction } from './waitCluster';
 export type { WaitClock } from './waitCluster';

@@ -5,14 +5,13 @@ import {
   clusterNameSchema,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { z as zod } from 'zod';
+import { clusterRefInput } from './clusterFields';
 import { examples } from './waitCluster.examples';
+import { statusOf, toActionError, userToken } from './apiCall';
 import {
-  clusterName,
+  clusterNameOf,
   parseInput,
   PipelineClustersActionOptions,
-  statusOf,
-  toActionError,
-  userToken,
 } from './util';
 
 const TARGETS = ['Running', 'Deleted'] as const;
@@ -64,8 +63,7 @@ export function createClusterWaitAction(
     supportsDryRun: true,
     schema: {
       input: {
-        name: z =>
-          z.string().describe('Cluster name, or its resource entity ref'),
+        name: clusterRefInput,
         until: z =>
           z
             .enum(TARGETS)
@@ -104,10 +102,7 @@ export function createClusterWaitAction(
     async handler(ctx) {
       const input = parseInput(inputSchema, {
         ...ctx.input,
-        name:
-          typeof ctx.input.name === 'string'
-            ? clusterName(ctx.input.name)
-            : ctx.input.name,
+        name: clusterNameOf(ctx.input.name),
       });
       const { name, until } = input;
 
