@@ -9,9 +9,11 @@ import {
 } from './__testUtils__/clients';
 import {
   CoreV1Api,
+  KubeConfig,
   PatchStrategy,
   setHeaderOptions,
 } from '@kubernetes/client-node';
+import { startKubeApi } from '../index';
 
 describe('kube double: core CRUD over HTTPS', () => {
   let c: Clients;
@@ -48,6 +50,46 @@ describe('kube double: core CRUD over HTTPS', () => {
       reason: 'Unauthorized',
       code: 401,
     });
+  });
+
+  it('authenticates a client certificate signed by the cluster CA, and only that one', async () => {
+    const kc = new KubeConfig();
+    kc.loadFromString(c.api.clientCertificateKubeConfigYaml('ops-admin'));
+    expect(kc.getCurrentUser()?.token).toBeUndefined();
+    const namespaces = await kc.makeApiClient(CoreV1Api).listNamespace();
+    expect(namespaces.items.map(n => n.metadata?.name)).toContain('default');
+    expect(c.api.requests.list().at(-1)).toMatchObject({
+      path: '/api/v1/namespaces',
+      status: 200,
+      user: 'x509:ops-admin',
+    });
+
+    // A certificate from another CA authenticates nobody.
+    const other = await startKubeApi();
+    try {
+      const foreign = other.issueClientCertificate('intruder');
+      const stranger = new KubeConfig();
+      stranger.loadFromString(
+        c.api
+          .clientCertificateKubeConfigYaml('intruder')
+          .replace(
+            /client-certificate-data: .*/,
+            `client-certificate-data: ${Buffer.from(foreign.cert).toString(
+              'base64',
+            )}`,
+          )
+          .replace(
+            /client-key-data: .*/,
+            `client-key-data: ${Buffer.from(foreign.key).toString('base64')}`,
+          ),
+      );
+      const err = await failure(
+        stranger.makeApiClient(CoreV1Api).listNamespace(),
+      );
+      expect(err.code).toBe(401);
+    } finally {
+      await other.close();
+    }
   });
 
   it('serves a certificate for localhost and 127.0.0.1 signed by the generated CA', async () => {

@@ -33,3 +33,4 @@ export type {
   ManagedFieldsEntry,
 } from './types';
 export { SERVER_VERSION } from './discovery';
+export type { ClientCertificate } from './tls';

@@ -13,7 +13,7 @@ import { Registry } from './registry';
 import { RequestLog } from './requestLog';
 import { createHandler } from './server';
 import { Store } from './store';
-import { generateTls } from './tls';
+import { ClientCertificate, generateTls, issueClientCertificate } from './tls';
 import { KubeObject } from './types';
 
 /** Options of {@link startKubeApi}. */
@@ -70,6 +70,16 @@ export interface KubeApi extends InProcessClient {
   readonly crdDir: string;
   /** Reads the CRD of a manifest file, e.g. `readCrd('cluster.x-k8s.io/clusters.yaml')` (relative to `crdDir`). */
   readCrd(path: string): KubeObject;
+  /**
+   * Issues a client certificate the server accepts (common name `user`,
+   * organizations `groups`), PEM.
+   */
+  issueClientCertificate(user: string, groups?: string[]): ClientCertificate;
+  /**
+   * A kubeconfig (YAML) that authenticates with a fresh client certificate
+   * and no token, like the admin kubeconfigs Cluster API writes for AKS.
+   */
+  clientCertificateKubeConfigYaml(user?: string): string;
   /** Writes the kubeconfig to a file (default: a new temp dir) and returns its path. */
   writeKubeConfig(path?: string): string;
   /**
@@ -142,8 +152,16 @@ export async function startKubeApi(
     token,
     serverAddress: () => address,
   });
+  // Like a real API server, ask for a client certificate but let requests
+  // without one through to the token authenticator.
   const server = createServer(
-    { key: tls.serverKey, cert: tls.serverCert },
+    {
+      key: tls.serverKey,
+      cert: tls.serverCert,
+      ca: tls.caCert,
+      requestCert: true,
+      rejectUnauthorized: false,
+    },
     handler,
   );
   server.keepAliveTimeout = 30_000;
@@ -206,6 +224,35 @@ export async function startKubeApi(
     },
     faults,
     requests: log,
+    issueClientCertificate: (user: string, groups?: string[]) =>
+      issueClientCertificate(tls, user, groups),
+    clientCertificateKubeConfigYaml(user = 'kubernetes-admin') {
+      const { cert, key } = issueClientCertificate(tls, user, [
+        'system:masters',
+      ]);
+      const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+      return stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [
+          {
+            name: 'double',
+            cluster: { server: url, 'certificate-authority-data': caData },
+          },
+        ],
+        users: [
+          {
+            name: user,
+            user: {
+              'client-certificate-data': b64(cert),
+              'client-key-data': b64(key),
+            },
+          },
+        ],
+        contexts: [{ name: 'double', context: { cluster: 'double', user } }],
+        'current-context': 'double',
+      });
+    },
     writeKubeConfig(path?: string) {
       const target =
         path ?? join(mkdtempSync(join(tmpdir(), 'kube-double-')), 'kubeconfig');

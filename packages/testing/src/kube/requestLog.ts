@@ -13,6 +13,8 @@ export interface RequestRecord {
   /** True for `?watch=true` requests. */
   watch: boolean;
   userAgent?: string;
+  /** Who it authenticated as: `token`, `x509:<common name>`, or undefined (refused or unauthenticated path). */
+  user?: string;
 }
 
 export type RequestFilter = (r: RequestRecord) => boolean;

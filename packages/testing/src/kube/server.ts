@@ -1,4 +1,5 @@
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { TLSSocket } from 'node:tls';
 import { parse as parseYaml } from 'yaml';
 import {
   SERVER_VERSION,
@@ -171,6 +172,23 @@ function routeResource(
 const userAgentManager = (req: IncomingMessage) =>
   (req.headers['user-agent'] ?? 'unknown').split('/')[0];
 
+/**
+ * Who the request authenticates as, the way the API server's union
+ * authenticator does: a client certificate the cluster CA signed (its common
+ * name is the user) comes first, then the bearer token.
+ */
+function authenticatedUser(
+  req: IncomingMessage,
+  expected: string,
+): string | undefined {
+  const socket = req.socket as TLSSocket;
+  if (socket.authorized) {
+    const cn = socket.getPeerCertificate?.()?.subject?.CN;
+    if (typeof cn === 'string' && cn) return `x509:${cn}`;
+  }
+  return req.headers.authorization === expected ? 'token' : undefined;
+}
+
 /** Creates the request handler of the double. */
 export function createHandler(deps: HandlerDeps) {
   const { store, registry, faults, log } = deps;
@@ -190,7 +208,7 @@ export function createHandler(deps: HandlerDeps) {
       res.end('ok');
       return undefined;
     }
-    if (req.headers.authorization !== expected) throw unauthorized();
+    if (!authenticatedUser(req, expected)) throw unauthorized();
 
     const fault = faults.decide(req.method ?? 'GET', path);
     if (fault.latencyMs) await sleep(fault.latencyMs);
@@ -460,6 +478,7 @@ export function createHandler(deps: HandlerDeps) {
         timestamp: started,
         watch,
         userAgent: req.headers['user-agent'],
+        user: authenticatedUser(req, expected),
       });
     };
     recorders.set(res, record);

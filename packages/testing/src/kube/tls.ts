@@ -4,8 +4,16 @@ import forge from 'node-forge';
 /** PEM material for the server and the CA clients must trust. */
 export interface TlsMaterial {
   caCert: string;
+  /** The CA's private key, to sign client certificates. */
+  caKey: string;
   serverCert: string;
   serverKey: string;
+}
+
+/** A client certificate and its key, PEM. */
+export interface ClientCertificate {
+  cert: string;
+  key: string;
 }
 
 // Node's native key generation is far faster than forge's pure-JS one.
@@ -112,7 +120,39 @@ export function generateTls(): TlsMaterial {
 
   return {
     caCert: forge.pki.certificateToPem(caCert),
+    caKey: ca.pem,
     serverCert: forge.pki.certificateToPem(cert),
     serverKey: server.pem,
   };
+}
+
+/**
+ * Issues a client certificate signed by the cluster CA, as kubeadm does for
+ * an admin kubeconfig: the common name is the user, organizations are groups.
+ */
+export function issueClientCertificate(
+  tls: TlsMaterial,
+  user: string,
+  groups: string[] = [],
+): ClientCertificate {
+  const ca = forge.pki.certificateFromPem(tls.caCert);
+  const client = keyPair();
+  const cert = baseCert(client.publicKey, 30);
+  cert.setSubject([
+    ...groups.map(value => ({ name: 'organizationName', value })),
+    { name: 'commonName', value: user },
+  ]);
+  cert.setIssuer(ca.subject.attributes);
+  cert.setExtensions([
+    { name: 'basicConstraints', cA: false },
+    {
+      name: 'keyUsage',
+      digitalSignature: true,
+      keyEncipherment: true,
+      critical: true,
+    },
+    { name: 'extKeyUsage', clientAuth: true },
+  ]);
+  nativeSign(cert, tls.caKey);
+  return { cert: forge.pki.certificateToPem(cert), key: client.pem };
 }
