@@ -6,10 +6,12 @@ import {
   ClusterAccess,
   PipelineClustersApi,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { ClusterCredentials } from './auth/ClusterCredentials';
 import { PipelineClustersSupplier } from './PipelineClustersSupplier';
 import { withConfiguredClusters } from './withConfiguredClusters';
 
 const credentials = mockCredentials.user();
+const bearer = (token: string) => ({ type: 'bearer token', token });
 
 function cluster(
   name: string,
@@ -44,7 +46,7 @@ function details(name: string) {
     caData: `CA-${name}`,
     authMetadata: {
       'kubernetes.io/auth-provider': 'serviceAccount',
-      serviceAccountToken: `token-${name}`,
+      'pipeline-portal.io/cluster': name,
     },
     skipTLSVerify: false,
     skipMetricsLookup: true,
@@ -64,14 +66,16 @@ function setup(options: { refreshIntervalSeconds?: number } = {}) {
     listClusters: jest.fn(),
     getClusterAccess: jest.fn(async (name: string) => access(name)),
   };
+  const clusterCredentials = new ClusterCredentials();
   const supplier = new PipelineClustersSupplier({
+    credentials: clusterCredentials,
     logger: logger as unknown as LoggerService,
     auth: mockServices.auth({ pluginId: 'kubernetes' }),
     discovery: mockServices.discovery(),
     client: client as unknown as PipelineClustersApi,
     refreshIntervalSeconds: options.refreshIntervalSeconds ?? 3600,
   });
-  return { supplier, logger, client };
+  return { supplier, logger, client, credentials: clusterCredentials };
 }
 
 async function waitFor(condition: () => boolean) {
@@ -99,10 +103,13 @@ describe('PipelineClustersSupplier', () => {
 
     ctx.supplier.start();
 
-    await expect(ctx.supplier.getClusters({ credentials })).resolves.toEqual([
-      details('alpha'),
-      details('beta'),
-    ]);
+    const clusters = await ctx.supplier.getClusters({ credentials });
+    expect(clusters).toEqual([details('alpha'), details('beta')]);
+    // The token is kept beside the details, not in them.
+    expect(JSON.stringify(clusters)).not.toContain('token-alpha');
+    expect(ctx.credentials.get(clusters[0])).toEqual(bearer('token-alpha'));
+    expect(ctx.credentials.get(clusters[1])).toEqual(bearer('token-beta'));
+    expect(ctx.credentials.get({ ...clusters[0] })).toBeUndefined();
     const token = expect.stringContaining('mock-service-token');
     expect(ctx.client.listClusters).toHaveBeenNthCalledWith(
       1,
@@ -228,24 +235,51 @@ describe('PipelineClustersSupplier', () => {
 
     const clusters = await ctx.supplier.getClusters({ credentials });
     expect(clusters[0]).toEqual(details('alpha'));
-    expect(clusters[1].authMetadata.serviceAccountToken).toBe(
-      'token-beta-rotated',
+    expect(ctx.credentials.get(clusters[0])).toEqual(bearer('token-alpha'));
+    expect(ctx.credentials.get(clusters[1])).toEqual(
+      bearer('token-beta-rotated'),
     );
   });
 
-  it('leaves out a cluster without a token, warning once', async () => {
+  it('supplies a cluster whose kubeconfig has only a client certificate', async () => {
     const ctx = setup();
     ctx.client.listClusters.mockResolvedValue({
-      items: [cluster('alpha'), cluster('certonly')],
+      items: [cluster('certonly')],
+      totalCount: 1,
+    });
+    const pem = (what: string) =>
+      `-----BEGIN ${what}-----\nMIIB\n-----END ${what}-----\n`;
+    ctx.client.getClusterAccess.mockResolvedValue(
+      access('certonly', {
+        token: undefined,
+        clientCertificateData: Buffer.from(pem('CERTIFICATE')).toString(
+          'base64',
+        ),
+        clientKeyData: Buffer.from(pem('PRIVATE KEY')).toString('base64'),
+      }),
+    );
+
+    await ctx.supplier.refresh();
+
+    const [only] = await ctx.supplier.getClusters({ credentials });
+    expect(only).toEqual(details('certonly'));
+    expect(ctx.credentials.get(only)).toEqual({
+      type: 'x509 client certificate',
+      cert: pem('CERTIFICATE'),
+      key: pem('PRIVATE KEY'),
+    });
+    expect(ctx.logger.warn).not.toHaveBeenCalled();
+  });
+
+  it('leaves out a cluster with neither a token nor a certificate and key, warning once', async () => {
+    const ctx = setup();
+    ctx.client.listClusters.mockResolvedValue({
+      items: [cluster('alpha'), cluster('keyless')],
       totalCount: 2,
     });
     ctx.client.getClusterAccess.mockImplementation(async (name: string) =>
-      name === 'certonly'
-        ? access(name, {
-            token: undefined,
-            clientCertificateData: 'CERT',
-            clientKeyData: 'KEY',
-          })
+      name === 'keyless'
+        ? access(name, { token: undefined, clientCertificateData: 'CERT' })
         : access(name),
     );
 
@@ -256,7 +290,7 @@ describe('PipelineClustersSupplier', () => {
     expect(clusters.map(c => c.name)).toEqual(['alpha']);
     expect(ctx.logger.warn).toHaveBeenCalledTimes(1);
     expect(ctx.logger.warn).toHaveBeenCalledWith(
-      expect.stringContaining('certonly'),
+      expect.stringContaining('keyless'),
     );
   });
 
@@ -314,6 +348,7 @@ describe('PipelineClustersSupplier', () => {
     expect(
       () =>
         new PipelineClustersSupplier({
+          credentials: new ClusterCredentials(),
           logger: mockServices.logger.mock(),
           auth: mockServices.auth(),
           discovery: mockServices.discovery(),

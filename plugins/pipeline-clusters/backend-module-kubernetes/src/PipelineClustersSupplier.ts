@@ -10,6 +10,7 @@ import { ANNOTATION_KUBERNETES_AUTH_PROVIDER } from '@backstage/plugin-kubernete
 import {
   ClusterDetails,
   KubernetesClustersSupplier,
+  KubernetesCredential,
 } from '@backstage/plugin-kubernetes-node';
 import {
   Cluster,
@@ -17,6 +18,10 @@ import {
   PipelineClustersApi,
   PipelineClustersClient,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import {
+  ClusterCredentials,
+  PORTAL_CLUSTER_ANNOTATION,
+} from './auth/ClusterCredentials';
 
 const CONFIG_ROOT = 'pipelinePortal.clusters.kubernetesSupplier';
 const DEFAULT_REFRESH_SECONDS = 30;
@@ -31,13 +36,17 @@ export interface PipelineClustersSupplierOptions {
   refreshIntervalSeconds?: number;
   /** Access reads in flight at once. Defaults to 5. */
   accessConcurrency?: number;
+  /** Where each cluster's credential is kept for the auth strategy. */
+  credentials: ClusterCredentials;
   /** Replaces the REST client, for tests. */
   client?: PipelineClustersApi;
 }
 
 /**
- * Supplies the portal's Running clusters to the Kubernetes backend, with the
- * service-account token the pipeline-clusters API hands to backend plugins.
+ * Supplies the portal's Running clusters to the Kubernetes backend. Their
+ * credentials (a bearer token or a client certificate, as the cluster's
+ * kubeconfig holds) go to {@link ClusterCredentials}, never into the
+ * details themselves.
  *
  * The list is cached and refreshed in the background between `start()` and
  * `stop()`; a failed refresh keeps serving the last good list.
@@ -48,6 +57,7 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
   private readonly client: PipelineClustersApi;
   private readonly refreshIntervalMs: number;
   private readonly accessConcurrency: number;
+  private readonly credentials: ClusterCredentials;
   private clusters: ClusterDetails[] = [];
   private loaded = false;
   private inFlight?: Promise<void>;
@@ -75,6 +85,7 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
   constructor(options: PipelineClustersSupplierOptions) {
     this.logger = options.logger;
     this.auth = options.auth;
+    this.credentials = options.credentials;
     this.client =
       options.client ??
       new PipelineClustersClient({ discoveryApi: options.discovery });
@@ -195,7 +206,7 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
 
   /**
    * One cluster's details, or the previous ones if its access cannot be read
-   * now, or nothing if it cannot be reached with a bearer token.
+   * now, or nothing if its kubeconfig holds no usable credential.
    */
   private async toDetails(
     cluster: Cluster,
@@ -214,21 +225,15 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
       return { details: previous, read: false };
     }
     const url = access.apiServer || cluster.status.apiServer;
-    // Without its own token the serviceAccount strategy would fall back to
-    // the backend's in-cluster token, which must never reach another cluster;
-    // no shipped strategy turns authMetadata into a client certificate.
-    if (!access.token || !url) {
+    const credential = toCredential(access);
+    if (!credential || !url) {
       if (!this.reportedUnusable.has(cluster.name)) {
         this.reportedUnusable.add(cluster.name);
         this.logger.warn(
           `Cluster ${cluster.name} is left out of the Kubernetes plugin: ${
             url
-              ? 'it has no service-account token'
+              ? 'its kubeconfig has neither a token nor a client certificate with its key'
               : 'its API server is unknown'
-          }${
-            access.clientCertificateData
-              ? ' (client certificates are not supported)'
-              : ''
           }`,
         );
       }
@@ -241,13 +246,32 @@ export class PipelineClustersSupplier implements KubernetesClustersSupplier {
       ...(access.caData && { caData: access.caData }),
       authMetadata: {
         [ANNOTATION_KUBERNETES_AUTH_PROVIDER]: 'serviceAccount',
-        serviceAccountToken: access.token,
+        [PORTAL_CLUSTER_ANNOTATION]: cluster.name,
       },
       skipTLSVerify: false,
       skipMetricsLookup: true,
     };
+    this.credentials.set(details, credential);
     return { details, read: true };
   }
+}
+
+/**
+ * The credential a kubeconfig user carries: its token, else its client
+ * certificate and key (kubeconfig `*-data` fields are base64 PEM).
+ */
+function toCredential(access: ClusterAccess): KubernetesCredential | undefined {
+  if (access.token) return { type: 'bearer token', token: access.token };
+  if (access.clientCertificateData && access.clientKeyData) {
+    return {
+      type: 'x509 client certificate',
+      cert: Buffer.from(access.clientCertificateData, 'base64').toString(
+        'utf8',
+      ),
+      key: Buffer.from(access.clientKeyData, 'base64').toString('utf8'),
+    };
+  }
+  return undefined;
 }
 
 function describe(error: unknown): string {

@@ -2,12 +2,18 @@ import {
   coreServices,
   createBackendModule,
 } from '@backstage/backend-plugin-api';
-import { kubernetesClusterSupplierExtensionPoint } from '@backstage/plugin-kubernetes-node';
+import {
+  kubernetesAuthStrategyExtensionPoint,
+  kubernetesClusterSupplierExtensionPoint,
+} from '@backstage/plugin-kubernetes-node';
+import { ClusterCredentials } from './auth/ClusterCredentials';
+import { authStrategies } from './auth/authStrategies';
 import { PipelineClustersSupplier } from './PipelineClustersSupplier';
 import { withConfiguredClusters } from './withConfiguredClusters';
 
 /**
- * Makes the portal's Running clusters available to the Kubernetes plugin.
+ * Makes the portal's Running clusters available to the Kubernetes plugin,
+ * with an auth strategy that hands it each cluster's own credential.
  *
  * @public
  */
@@ -18,6 +24,7 @@ export const kubernetesModulePipelineClusters = createBackendModule({
     env.registerInit({
       deps: {
         clusterSupplier: kubernetesClusterSupplierExtensionPoint,
+        authStrategy: kubernetesAuthStrategyExtensionPoint,
         config: coreServices.rootConfig,
         logger: coreServices.logger,
         auth: coreServices.auth,
@@ -26,16 +33,26 @@ export const kubernetesModulePipelineClusters = createBackendModule({
       },
       async init({
         clusterSupplier,
+        authStrategy,
         config,
         logger,
         auth,
         discovery,
         rootLifecycle,
       }) {
+        const credentials = new ClusterCredentials();
+        for (const [name, strategy] of authStrategies({
+          config,
+          logger,
+          credentials,
+        })) {
+          authStrategy.addAuthStrategy(name, strategy);
+        }
         const supplier = PipelineClustersSupplier.fromConfig(config, {
           logger,
           auth,
           discovery,
+          credentials,
         });
         // The REST API answers only once every plugin has started.
         rootLifecycle.addStartupHook(() => supplier.start());
