@@ -24,6 +24,7 @@ import {
   NodePool,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
+  capiDriftRules,
   capiKubeconfigLocation,
   controlPlaneName,
   INFRA_GROUP,
@@ -249,4 +250,5 @@ export const aks: ClusterDistribution = {
   },
 
   kubeconfigLocation: capiKubeconfigLocation,
+  driftRules: capiDriftRules,
 };

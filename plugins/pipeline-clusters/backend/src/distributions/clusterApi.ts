@@ -26,7 +26,12 @@ import {
 } from './model';
 import { dnsLabel } from './names';
 import { autoscaled, decide, Facts, PoolFacts } from './status';
-import { KubeconfigLocation, ObservedStatus, RenderContext } from './types';
+import {
+  DriftRules,
+  KubeconfigLocation,
+  ObservedStatus,
+  RenderContext,
+} from './types';
 
 export const CAPI_API_VERSION = 'cluster.x-k8s.io/v1beta2';
 export const INFRA_GROUP = 'infrastructure.cluster.x-k8s.io';
@@ -158,6 +163,43 @@ export function machinePool(
     },
   };
   return asObject(mp);
+}
+
+/**
+ * What Cluster API changes in a rendered MachinePool:
+ * - replicas of an autoscaled pool (min < max) belong to the autoscaler: the
+ *   cluster-autoscaler's clusterapi provider where the MachinePool carries its
+ *   min/max annotations (EKS, OKE), or the infrastructure provider copying
+ *   the cloud autoscaler's count (CAPZ marks such pools
+ *   `cluster.x-k8s.io/replicas-managed-by`);
+ * - the version: the MachinePool webhook prepends `v` (`1.32` -> `v1.32`);
+ * - taints are a list keyed by key and effect: taints added by others stay.
+ * Every other object is the portal's alone.
+ */
+export function capiDriftRules(
+  spec: ClusterSpec,
+  rendered: KubernetesObject,
+): DriftRules {
+  if (
+    rendered.apiVersion !== CAPI_API_VERSION ||
+    rendered.kind !== 'MachinePool'
+  )
+    return {};
+  const pool = spec.nodePools.find(
+    p => machinePoolName(spec, p) === rendered.metadata?.name,
+  );
+  return {
+    engineOwned: pool && autoscaled(pool) ? [['spec', 'replicas']] : [],
+    keyedLists: [
+      { path: ['spec', 'template', 'spec', 'taints'], keys: ['key', 'effect'] },
+    ],
+    normalized: [
+      {
+        path: ['spec', 'template', 'spec', 'version'],
+        normalize: v => (typeof v === 'string' ? v.replace(/^v/, '') : v),
+      },
+    ],
+  };
 }
 
 /** Cluster API writes `<cluster>-kubeconfig` with the kubeconfig under `value`. */

@@ -19,6 +19,7 @@ import {
   TaintEffect,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
+  capiDriftRules,
   capiKubeconfigLocation,
   CONTROLPLANE_GROUP,
   controlPlaneName,
@@ -167,4 +168,5 @@ export const eks: ClusterDistribution = {
   },
 
   kubeconfigLocation: capiKubeconfigLocation,
+  driftRules: capiDriftRules,
 };

@@ -21,6 +21,7 @@ import {
   NodePool,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
+  capiDriftRules,
   capiKubeconfigLocation,
   controlPlaneName,
   INFRA_GROUP,
@@ -173,4 +174,5 @@ export const gke: ClusterDistribution = {
   },
 
   kubeconfigLocation: capiKubeconfigLocation,
+  driftRules: capiDriftRules,
 };

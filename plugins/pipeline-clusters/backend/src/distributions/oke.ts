@@ -18,6 +18,7 @@
  */
 import { NodePool } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
+  capiDriftRules,
   capiKubeconfigLocation,
   controlPlaneName,
   INFRA_GROUP,
@@ -182,4 +183,5 @@ export const oke: ClusterDistribution = {
   },
 
   kubeconfigLocation: capiKubeconfigLocation,
+  driftRules: capiDriftRules,
 };

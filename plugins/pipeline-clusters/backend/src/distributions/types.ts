@@ -34,6 +34,26 @@ export interface ObservedStatus {
   apiServer?: string;
 }
 
+/**
+ * How drift detection reads one rendered object (see drift/). Paths are map
+ * keys from the object's root, e.g. ['spec', 'replicas'].
+ */
+export interface DriftRules {
+  /**
+   * Rendered fields an engine legitimately changes once the object exists
+   * (replicas an autoscaler owns): never drift, and a correction keeps their
+   * live values.
+   */
+  engineOwned?: string[][];
+  /**
+   * Lists the CRD keys by fields of their items (x-kubernetes-list-type:
+   * map): items others added are theirs, not drift.
+   */
+  keyedLists?: Array<{ path: string[]; keys: string[] }>;
+  /** Fields an admission webhook rewrites into an equivalent spelling. */
+  normalized?: Array<{ path: string[]; normalize(value: unknown): unknown }>;
+}
+
 /** Secret where the engine writes the kubeconfig. */
 export interface KubeconfigLocation {
   namespace: string;
@@ -72,4 +92,9 @@ export interface ClusterDistribution {
   ): ObservedStatus;
   /** Where the engine writes the workload cluster's kubeconfig once ready. */
   kubeconfigLocation(spec: ClusterSpec, ctx: RenderContext): KubeconfigLocation;
+  /**
+   * What the engine may change in one of the rendered objects without that
+   * being drift. Absent: every rendered field is the portal's.
+   */
+  driftRules?(spec: ClusterSpec, rendered: KubernetesObject): DriftRules;
 }

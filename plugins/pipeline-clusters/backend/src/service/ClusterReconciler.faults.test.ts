@@ -1,101 +1,40 @@
-import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
-import {
-  CREDENTIAL_KIND_OF,
-  DEFAULT_OFFERED_VERSIONS,
-} from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import { KubeApi } from '@pipeline-portal/testing';
 import { Knex } from 'knex';
 import { playEngines } from '../__testUtils__/engines';
 import {
   MANAGEMENT_NAMESPACE,
   startManagementCluster,
-  testConfig,
 } from '../__testUtils__/fixtures';
+import { ReconcilerOptions } from './ClusterReconciler';
 import {
-  CREDENTIALS,
-  sampleSpec,
-} from '../distributions/__testUtils__/harness';
-import { ManagementCluster } from '../management/ManagementCluster';
-import { DatabaseSecretStore } from '../secrets/DatabaseSecretStore';
-import { ClusterStore } from '../store/ClusterStore';
-import { ClusterReconciler, ReconcilerOptions } from './ClusterReconciler';
-import { ClusterService } from './ClusterService';
+  passUntil,
+  PortalReplica,
+  portalReplica,
+  requestCluster,
+  specNamed,
+} from './__testUtils__/reconcilerHarness';
 
 jest.setTimeout(60_000);
 
-/**
- * One portal replica: its own store, secret store and reconciler over a
- * shared database, as after a restart.
- */
-async function replica(
+/** A replica with back-off long enough to observe, short enough to wait out. */
+const replica = (
   knex: Knex,
   api: KubeApi,
   options: Partial<ReconcilerOptions> = {},
   timeoutMs = 5_000,
-) {
-  const database = mockServices.database({ knex });
-  const store = await ClusterStore.create({ database });
-  const secrets = await DatabaseSecretStore.create({
-    database,
-    config: testConfig(),
-  });
-  const management = new ManagementCluster({
-    url: api.url,
-    caData: api.caData,
-    token: api.token,
-    namespace: MANAGEMENT_NAMESPACE,
+) =>
+  portalReplica(knex, api, {
+    reconciler: { baseBackoffMs: 40, maxBackoffMs: 200, ...options },
     timeoutMs,
   });
-  const logger = mockServices.logger.mock();
-  const service = new ClusterService({
-    store,
-    secrets,
-    management,
-    offeredVersions: DEFAULT_OFFERED_VERSIONS,
-    importPolicy: { allowedCidrs: [], probeTimeoutMs: 1000 },
-    logger,
-  });
-  const reconciler = new ClusterReconciler({
-    store,
-    secrets,
-    management,
-    logger,
-    baseBackoffMs: 40,
-    maxBackoffMs: 200,
-    resyncMs: 0,
-    ...options,
-  });
-  return { store, secrets, service, reconciler, logger };
-}
 
-const spec = { ...sampleSpec('eks'), name: 'faulty' };
+const spec = specNamed('eks', 'faulty');
 
-async function seed(r: Awaited<ReturnType<typeof replica>>) {
-  await r.secrets.put({
-    owner: spec.owner,
-    name: spec.credential,
-    kind: CREDENTIAL_KIND_OF.eks,
-    value: CREDENTIALS.eks,
-  });
-  await r.service.create(spec);
-}
+const seed = (r: PortalReplica) => requestCluster(r, spec);
 
-/** Passes (waiting out back-off) until the phase, or fails after a deadline. */
-async function until(
-  r: Awaited<ReturnType<typeof replica>>,
-  phase: string,
-  deadlineMs = 20_000,
-) {
-  const end = Date.now() + deadlineMs;
-  while (Date.now() < end) {
-    await r.reconciler.runOnce();
-    const record = await r.store.get(spec.name);
-    if (record?.phase === phase) return record;
-    await new Promise(res => setTimeout(res, 20));
-  }
-  const record = await r.store.get(spec.name);
-  throw new Error(`stuck in ${record?.phase}: ${record?.message}`);
-}
+const until = (r: PortalReplica, phase: 'Running' | 'Error') =>
+  passUntil(r, spec.name, phase, 20_000);
 
 function countClusters(api: KubeApi) {
   return api

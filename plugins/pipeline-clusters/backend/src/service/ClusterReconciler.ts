@@ -1,5 +1,5 @@
 import { LoggerService } from '@backstage/backend-plugin-api';
-import { V1Secret } from '@kubernetes/client-node';
+import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import {
   ClusterPhase,
   ClusterSpec,
@@ -7,7 +7,18 @@ import {
 import pLimit from 'p-limit';
 import { parse } from 'yaml';
 import { cloudContextFromCredential, getDistribution } from '../distributions';
-import { RenderContext } from '../distributions/types';
+import {
+  ClusterDistribution,
+  DriftRules,
+  RenderContext,
+} from '../distributions/types';
+import {
+  correction,
+  describeDrift,
+  detectDrift,
+  engineMustCatchUp,
+  ObjectDrift,
+} from '../drift';
 import { ManagementApiError, toManagementApiError } from '../management/errors';
 import { ManagementCluster } from '../management/ManagementCluster';
 import { RateLimiter } from '../management/RateLimiter';
@@ -41,6 +52,16 @@ export interface ReconcilerOptions {
 const PHASE_AFTER_APPLY: Partial<Record<ClusterPhase, ClusterPhase>> = {
   Pending: 'Provisioning',
   Running: 'Updating',
+};
+
+/**
+ * What putting drifted objects back means for the phase shown: the engine
+ * works towards the corrected objects, so a settled cluster is Updating until
+ * the next read says it settled again.
+ */
+const PHASE_AFTER_CORRECTION: Partial<Record<ClusterPhase, ClusterPhase>> = {
+  Running: 'Updating',
+  Error: 'Updating',
 };
 
 /** Outcome of one reconcile pass, for logs and benchmarks. */
@@ -175,17 +196,40 @@ export class ClusterReconciler {
       return;
     }
 
-    const observed = distribution.readStatus(
-      spec,
-      await management.read(objects, limiter),
-    );
-    let phase: ClusterPhase = observed.phase;
-    let message = observed.message ?? '';
+    const live = await management.read(objects, limiter);
+    const observed = distribution.readStatus(spec, live);
     const fields = { ...record.observed };
     if (observed.kubernetesVersion)
       fields.kubernetesVersion = observed.kubernetesVersion;
     if (observed.nodeCount !== undefined) fields.nodeCount = observed.nodeCount;
     if (observed.apiServer) fields.apiServer = observed.apiServer;
+
+    // The objects just read are compared with the rendered ones at no extra
+    // request; only drift costs writes.
+    const rulesFor = driftRulesOf(distribution, spec);
+    const drift = detectDrift(objects, live, rulesFor);
+    let driftMessage: string | undefined;
+    if (drift.length) {
+      driftMessage = await this.correctDrift(record, objects, live, drift, {
+        rulesFor,
+        limiter,
+      });
+      if (engineMustCatchUp(drift)) {
+        // What was read predates the correction (and a deleting object reads
+        // as Deleting, which is not the user's wish): read again next pass.
+        await store.update(record.name, record.revision, {
+          phase: PHASE_AFTER_CORRECTION[record.phase] ?? record.phase,
+          message: driftMessage,
+          observed: fields,
+          failures: 0,
+          reconcileAfter: 0,
+        });
+        return;
+      }
+    }
+
+    let phase: ClusterPhase = observed.phase;
+    let message = observed.message ?? '';
 
     if (phase === 'Running') {
       const apiServer = await this.storeKubeconfig(
@@ -210,6 +254,10 @@ export class ClusterReconciler {
       )}${message ? `: ${message}` : ''}`;
     }
 
+    if (driftMessage) {
+      // Labels or annotations put back: nothing for the engine to do.
+      message = message ? `${driftMessage}; ${message}` : driftMessage;
+    }
     await store.update(record.name, record.revision, {
       phase,
       message,
@@ -220,6 +268,41 @@ export class ClusterReconciler {
           ? this.now() + this.resyncMs
           : 0,
     });
+  }
+
+  /**
+   * Server-side applies (forced, as the portal's field manager) the drifted
+   * and missing objects in render order; objects still being deleted are
+   * recreated on a later pass. Returns the message for the history.
+   */
+  private async correctDrift(
+    record: ClusterRecord,
+    objects: KubernetesObject[],
+    live: Array<KubernetesObject | undefined>,
+    drift: ObjectDrift[],
+    options: {
+      rulesFor: (object: KubernetesObject) => DriftRules;
+      limiter: RateLimiter;
+    },
+  ): Promise<string> {
+    const { management, logger } = this.options;
+    const fixes = drift
+      .map(d =>
+        correction(
+          d,
+          live[objects.indexOf(d.object)],
+          options.rulesFor(d.object),
+        ),
+      )
+      .filter((o): o is KubernetesObject => o !== undefined);
+    const message = describeDrift(drift);
+    logger.info(`cluster ${record.name}: ${message}`);
+    if (drift.some(d => d.kind === 'missing' && d.object.metadata?.namespace)) {
+      // Whoever deleted the object may have deleted the namespace with it.
+      await management.ensureNamespace(options.limiter);
+    }
+    await management.apply(fixes, options.limiter);
+    return message;
   }
 
   /** Copies the engine's kubeconfig into the secret store; its server, or undefined. */
@@ -392,6 +475,11 @@ export class ClusterReconciler {
       );
     }
   }
+}
+
+function driftRulesOf(distribution: ClusterDistribution, spec: ClusterSpec) {
+  return (object: KubernetesObject): DriftRules =>
+    distribution.driftRules?.(spec, object) ?? {};
 }
 
 function formatDuration(ms: number): string {
