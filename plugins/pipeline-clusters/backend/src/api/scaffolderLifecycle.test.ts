@@ -35,10 +35,15 @@ jest.setTimeout(180_000);
  * Every distribution through real scaffolder tasks: one template runs
  * create -> wait -> update (scale) -> wait -> update (upgrade) -> wait ->
  * delete -> wait (Deleted) with the module's actions, while the test drives
- * the reconciler and watches the management double's engine resources.
+ * the reconciler and watches the management double's engine resources. The
+ * portal's own update-cluster template then runs as its form submits it.
  */
 
 const BASE = '/api/pipeline-clusters';
+const UPDATE_TEMPLATE = path.resolve(
+  __dirname,
+  '../../../../../templates/update-cluster/template.yaml',
+);
 const bob = authAs(USERS.bob);
 const delay = (ms: number) => new Promise(r => setTimeout(r, ms));
 
@@ -293,6 +298,7 @@ describe('every distribution through a real scaffolder task', () => {
                 type: 'file',
                 target: path.join(templateDir, 'template.yaml'),
               },
+              { type: 'file', target: UPDATE_TEMPLATE },
             ],
           },
         },
@@ -317,9 +323,49 @@ describe('every distribution through a real scaffolder task', () => {
       expectStatus(res, 200);
       return res.body as Array<{
         type: string;
-        body: { message?: string; output?: Record<string, unknown> };
+        body: {
+          message?: string;
+          stepId?: string;
+          status?: string;
+          output?: Record<string, unknown>;
+        };
       }>;
     };
+
+    /**
+     * Runs a task to its end, with a reconcile pass (then `afterPass`) every
+     * 50 ms; fails with the task's log unless it completed.
+     */
+    async function runTask(
+      templateRef: string,
+      values: Record<string, unknown>,
+      afterPass: () => void = () => {},
+    ) {
+      const task = await request(backend.server)
+        .post('/api/scaffolder/v2/tasks')
+        .set('Authorization', bob)
+        .send({ templateRef, values });
+      expectStatus(task, 201);
+      let status = 'open';
+      for (const end = Date.now() + 150_000; ; await delay(50)) {
+        await backend.reconcile();
+        afterPass();
+        const res = await request(backend.server)
+          .get(`/api/scaffolder/v2/tasks/${task.body.id}`)
+          .set('Authorization', bob);
+        expectStatus(res, 200);
+        status = res.body.status;
+        if (['completed', 'failed', 'cancelled'].includes(status)) break;
+        if (Date.now() > end) break;
+      }
+      const events = await taskEvents(task.body.id);
+      if (status !== 'completed') {
+        throw new Error(
+          `task ${status}: ${JSON.stringify(events.map(e => e.body))}`,
+        );
+      }
+      return events;
+    }
 
     it.each(PROVISIONED_DISTRIBUTIONS.map(d => [d]))(
       'creates, scales, upgrades and deletes a %s cluster',
@@ -351,23 +397,6 @@ describe('every distribution through a real scaffolder task', () => {
         expect(offered).toEqual(OFFERED[distribution]);
         const [fromVersion, toVersion] = [offered[0], offered.at(-1)!];
 
-        const task = await request(backend.server)
-          .post('/api/scaffolder/v2/tasks')
-          .set('Authorization', bob)
-          .send({
-            templateRef: 'template:default/cluster-lifecycle',
-            values: {
-              name,
-              distribution,
-              region: sample.region,
-              credential,
-              machineType: sample.nodePools[0].machineType,
-              fromVersion,
-              toVersion,
-            },
-          });
-        expectStatus(task, 201);
-
         // Engine resources change only when the reconciler writes them, and
         // the reconciler runs only here: after each pass the double is read,
         // and every settled state it shows is recorded, in order.
@@ -378,32 +407,29 @@ describe('every distribution through a real scaffolder task', () => {
             states.push(state);
           }
         };
-        let status = 'open';
-        for (const end = Date.now() + 150_000; ; await delay(50)) {
-          await backend.reconcile();
-          const reading = readEngine(management, distribution, name);
-          if (reading && settled(reading)) {
-            record({ version: reading.version, replicas: reading.replicas });
-          } else if (
-            states.length &&
-            !objectsOfCluster(management, name).length
-          ) {
-            record('gone');
-          }
-          const res = await request(backend.server)
-            .get(`/api/scaffolder/v2/tasks/${task.body.id}`)
-            .set('Authorization', bob);
-          expectStatus(res, 200);
-          status = res.body.status;
-          if (['completed', 'failed', 'cancelled'].includes(status)) break;
-          if (Date.now() > end) break;
-        }
-        const events = await taskEvents(task.body.id);
-        if (status !== 'completed') {
-          throw new Error(
-            `task ${status}: ${JSON.stringify(events.map(e => e.body))}`,
-          );
-        }
+        const events = await runTask(
+          'template:default/cluster-lifecycle',
+          {
+            name,
+            distribution,
+            region: sample.region,
+            credential,
+            machineType: sample.nodePools[0].machineType,
+            fromVersion,
+            toVersion,
+          },
+          () => {
+            const reading = readEngine(management, distribution, name);
+            if (reading && settled(reading)) {
+              record({ version: reading.version, replicas: reading.replicas });
+            } else if (
+              states.length &&
+              !objectsOfCluster(management, name).length
+            ) {
+              record('gone');
+            }
+          },
+        );
 
         const spell = SPELLING[distribution];
         expect(states).toEqual([
@@ -446,5 +472,91 @@ describe('every distribution through a real scaffolder task', () => {
         );
       },
     );
+
+    it('scales and upgrades a cluster through the update-cluster template', async () => {
+      const distribution = 'gke';
+      const name = `gke-form-${databaseId === 'SQLITE_3' ? 'sq' : 'pg'}`;
+      const credential = 'gke-form';
+      expectStatus(
+        await request(backend.server)
+          .post(`${BASE}/credentials`)
+          .set('Authorization', bob)
+          .send({
+            name: credential,
+            owner: 'group:default/payments',
+            kind: CREDENTIAL_KIND_OF[distribution],
+            value: CREDENTIALS[distribution],
+          }),
+        201,
+      );
+      const spec = {
+        ...sampleSpec(distribution),
+        name,
+        credential,
+        kubernetesVersion: '1.31',
+      };
+      const created = await request(backend.server)
+        .post(`${BASE}/clusters`)
+        .set('Authorization', bob)
+        .send({
+          ...spec,
+          nodePools: [{ ...spec.nodePools[0], name: 'default' }],
+        });
+      expectStatus(created, 201);
+      for (const end = Date.now() + 30_000; ; await delay(50)) {
+        await backend.reconcile();
+        const res = await request(backend.server)
+          .get(`${BASE}/clusters/${name}`)
+          .set('Authorization', bob);
+        if (res.body.status?.phase === 'Running') break;
+        if (Date.now() > end) throw new Error(`${name} never ran`);
+      }
+      const cluster = `resource:default/${name}`;
+
+      // The form's answers as the frontend sends them.
+      await runTask('template:default/update-cluster', {
+        cluster,
+        change: 'scale',
+        pool: 'default',
+        minSize: 2,
+        maxSize: 8,
+        desiredSize: 5,
+      });
+      const scaled = readEngine(management, distribution, name);
+      expect(scaled).toMatchObject({ replicas: 5, reportedReplicas: 5 });
+      expect(scaled?.version).toBe('1.31');
+
+      const events = await runTask('template:default/update-cluster', {
+        cluster,
+        change: 'upgrade',
+        kubernetesVersion: '1.33',
+      });
+      const upgraded = readEngine(management, distribution, name);
+      expect(upgraded).toMatchObject({ version: '1.33', replicas: 5 });
+      expect(minorOf(upgraded?.reportedVersion)).toBe('1.33');
+      // Only the step the form asked for ran.
+      const log = events.map(e => e.body.message ?? '').join('\n');
+      const skipped = events
+        .filter(e => e.body.status === 'skipped')
+        .map(e => e.body.stepId);
+      expect(skipped).toEqual(['scale']);
+      expect(log).not.toContain('node pools changed');
+      expect(log).toContain(
+        `Updating cluster ${name}: kubernetesVersion 1.31 -> 1.33`,
+      );
+
+      const res = await request(backend.server)
+        .get(`${BASE}/clusters/${name}`)
+        .set('Authorization', bob);
+      expect(res.body).toMatchObject({
+        spec: {
+          kubernetesVersion: '1.33',
+          nodePools: [
+            { name: 'default', minSize: 2, maxSize: 8, desiredSize: 5 },
+          ],
+        },
+        status: { phase: 'Running', kubernetesVersion: '1.33' },
+      });
+    });
   });
 });
