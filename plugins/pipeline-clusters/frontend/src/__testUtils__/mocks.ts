@@ -2,6 +2,7 @@ import { ResponseError } from '@backstage/errors';
 import {
   Cluster,
   DEFAULT_OFFERED_VERSIONS,
+  NodePool,
   PipelineClustersApi,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 
@@ -36,6 +37,20 @@ export function mockClustersApi(
   };
 }
 
+/** The pool `makeCluster` gives a cluster: `default`, m5.large, 1-2-3. */
+export function makeNodePool(overrides: Partial<NodePool> = {}): NodePool {
+  return {
+    name: 'default',
+    machineType: 'm5.large',
+    minSize: 1,
+    desiredSize: 2,
+    maxSize: 3,
+    labels: {},
+    taints: [],
+    ...overrides,
+  };
+}
+
 export function makeCluster(overrides: Partial<Cluster> = {}): Cluster {
   const name = overrides.name ?? 'prod-1';
   return {
@@ -49,17 +64,7 @@ export function makeCluster(overrides: Partial<Cluster> = {}): Cluster {
       region: 'eu-west-1',
       kubernetesVersion: '1.31',
       credential: 'aws-main',
-      nodePools: [
-        {
-          name: 'default',
-          machineType: 'm5.large',
-          minSize: 1,
-          desiredSize: 2,
-          maxSize: 3,
-          labels: {},
-          taints: [],
-        },
-      ],
+      nodePools: [makeNodePool()],
     },
     status: { phase: 'Running', kubernetesVersion: '1.31', nodeCount: 2 },
     revision: 7,

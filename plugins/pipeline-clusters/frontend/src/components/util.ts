@@ -29,7 +29,7 @@ export function useOwnerGroups() {
   }, [identityApi]);
 }
 
-type Issue = { path: PropertyKey[]; message: string };
+export type Issue = { path: PropertyKey[]; message: string };
 
 /** Zod issues keyed by their dotted path (`nodePools.0.minSize`), first one wins. */
 export function fieldErrors(issues: readonly Issue[]): Record<string, string> {

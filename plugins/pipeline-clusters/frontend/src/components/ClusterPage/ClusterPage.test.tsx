@@ -1,33 +1,12 @@
 import { AuthorizeResult } from '@backstage/plugin-permission-common';
-import { mockApis, renderInTestApp } from '@backstage/frontend-test-utils';
-import { entityRouteRef } from '@backstage/plugin-catalog-react';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { pipelineClustersApiRef } from '../../api';
-import { rootRouteRef } from '../../routes';
 import {
   makeCluster,
   mockClustersApi,
-  MockClustersApi,
   responseError,
 } from '../../__testUtils__/mocks';
-import { ClusterPage } from './ClusterPage';
-
-function render(
-  api: MockClustersApi,
-  authorize: Parameters<typeof mockApis.permission>[0] = {},
-  name = 'prod-1',
-) {
-  return renderInTestApp(<ClusterPage />, {
-    apis: [[pipelineClustersApiRef, api], mockApis.permission(authorize)],
-    mountPath: '/clusters/:name',
-    initialRouteEntries: [`/clusters/${name}`],
-    mountedRoutes: {
-      '/clusters': rootRouteRef,
-      '/catalog/:namespace/:kind/:name': entityRouteRef,
-    },
-  });
-}
+import { renderClusterPage as render } from '../../__testUtils__/renderClusterPage';
 
 describe('ClusterPage', () => {
   it('shows spec, status and the history newest first', async () => {
@@ -75,7 +54,7 @@ describe('ClusterPage', () => {
     await render(api);
     const row = await screen.findByTestId('node-pool-row-default');
     expect(within(row).getByText('m5.large')).toBeInTheDocument();
-    fireEvent.change(screen.getByTestId('scale-default-desired'), {
+    fireEvent.change(await screen.findByTestId('scale-default-desired'), {
       target: { value: '3' },
     });
     fireEvent.change(screen.getByTestId('scale-default-max'), {

@@ -12,9 +12,11 @@ import {
   useRouteRefParams,
 } from '@backstage/frontend-plugin-api';
 import { EntityRefLink } from '@backstage/plugin-catalog-react';
+import { usePermission } from '@backstage/plugin-permission-react';
 import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
+import LinearProgress from '@material-ui/core/LinearProgress';
 import Table from '@material-ui/core/Table';
 import TableBody from '@material-ui/core/TableBody';
 import TableCell from '@material-ui/core/TableCell';
@@ -24,6 +26,7 @@ import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
   Cluster,
+  clusterUpdatePermission,
   NodePool,
   UpdateClusterRequest,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
@@ -41,6 +44,8 @@ import { KubeconfigButton } from './KubeconfigButton';
 import { NodePools } from './NodePools';
 
 const POLL_MS = 3000;
+const WAIT_FOR_OPERATION =
+  'Changes are possible once the current operation ends.';
 
 type Notice = { severity: 'warning' | 'error' | 'success'; text: string };
 
@@ -77,6 +82,8 @@ function upgradeTargets(
 
 function UpgradeControl(props: {
   cluster: Cluster;
+  /** May change the cluster (`cluster.update`). */
+  editable: boolean;
   disabled: boolean;
   settings: ReturnType<typeof useClustersSettings>;
   onUpgrade: (version: string) => Promise<void>;
@@ -84,6 +91,13 @@ function UpgradeControl(props: {
   const { settings } = props;
   const [version, setVersion] = useState('');
   const [busy, setBusy] = useState(false);
+  if (props.cluster.spec && !props.editable) {
+    return (
+      <Typography variant="body2" data-testid="upgrade-not-allowed">
+        Only those who may update this cluster (its owners) can upgrade it.
+      </Typography>
+    );
+  }
   if (props.cluster.spec && !settings.value) {
     return settings.error ? (
       <Alert severity="warning" data-testid="upgrade-settings-error">
@@ -151,6 +165,11 @@ export function ClusterPage() {
   const [notice, setNotice] = useState<Notice>();
   const [deleting, setDeleting] = useState(false);
   const settings = useClustersSettings();
+  // Hidden until allowed: the API refuses changes without it anyway.
+  const { allowed: editable } = usePermission({
+    permission: clusterUpdatePermission,
+    resourceRef: name,
+  });
 
   const state = useAsyncRetry(async () => {
     const [cluster, history] = await Promise.all([
@@ -165,13 +184,23 @@ export function ClusterPage() {
     isTransitional(cluster?.status.phase) ? POLL_MS : null,
   );
 
-  const change = async (request: Omit<UpdateClusterRequest, 'revision'>) => {
+  /** Sends a change with the revision shown; reloads whatever the answer. */
+  const apply = async (request: Omit<UpdateClusterRequest, 'revision'>) => {
     if (!cluster) {
       return;
     }
     try {
       await api.updateCluster(name, { revision: cluster.revision, ...request });
       setNotice(undefined);
+    } finally {
+      state.retry();
+    }
+  };
+
+  /** A change from a control on the page: its outcome in the page's notice. */
+  const change = async (request: Omit<UpdateClusterRequest, 'revision'>) => {
+    try {
+      await apply(request);
     } catch (e) {
       if (statusCodeOf(e) === 409) {
         setNotice({
@@ -182,7 +211,6 @@ export function ClusterPage() {
         setNotice({ severity: 'error', text: errorMessage(e) });
       }
     }
-    state.retry();
   };
 
   const back = clustersLink && (
@@ -285,7 +313,14 @@ export function ClusterPage() {
                   ),
                 ],
                 ['Running version', cluster.status.kubernetesVersion],
-                ['Nodes', cluster.status.nodeCount],
+                [
+                  'Nodes',
+                  cluster.status.nodeCount !== undefined && (
+                    <span data-testid="cluster-node-count">
+                      {cluster.status.nodeCount}
+                    </span>
+                  ),
+                ],
                 ['API server', cluster.status.apiServer],
                 ['Updated', formatTime(cluster.updatedAt)],
               ]}
@@ -296,17 +331,27 @@ export function ClusterPage() {
           <InfoCard title="Node pools">
             {spec ? (
               <>
+                {busy && (
+                  <Box mb={2} data-testid="cluster-operation">
+                    <LinearProgress />
+                    <Typography variant="caption">
+                      {cluster.status.phase}
+                      {cluster.status.message
+                        ? `: ${cluster.status.message}`
+                        : ''}
+                      . {WAIT_FOR_OPERATION}
+                    </Typography>
+                  </Box>
+                )}
                 <NodePools
+                  clusterName={cluster.name}
                   pools={spec.nodePools}
                   revision={cluster.revision}
-                  disabled={busy}
+                  editable={editable}
+                  blocked={busy ? WAIT_FOR_OPERATION : undefined}
                   onScale={(nodePools: NodePool[]) => change({ nodePools })}
+                  onChange={(nodePools: NodePool[]) => apply({ nodePools })}
                 />
-                {busy && (
-                  <Typography variant="caption">
-                    Changes are possible once the current operation ends.
-                  </Typography>
-                )}
               </>
             ) : (
               <Typography variant="body2">
@@ -320,6 +365,7 @@ export function ClusterPage() {
             <UpgradeControl
               key={cluster.revision}
               cluster={cluster}
+              editable={editable}
               disabled={busy}
               settings={settings}
               onUpgrade={kubernetesVersion => change({ kubernetesVersion })}

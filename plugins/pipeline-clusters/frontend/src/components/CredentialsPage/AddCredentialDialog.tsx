@@ -1,20 +1,16 @@
 import { useApi } from '@backstage/frontend-plugin-api';
-import Button from '@material-ui/core/Button';
-import Dialog from '@material-ui/core/Dialog';
-import DialogActions from '@material-ui/core/DialogActions';
-import DialogContent from '@material-ui/core/DialogContent';
-import DialogTitle from '@material-ui/core/DialogTitle';
-import TextField from '@material-ui/core/TextField';
-import Alert from '@material-ui/lab/Alert';
 import {
   CLOUD_CREDENTIAL_KINDS,
   CloudCredentialKind,
   createCredentialSchema,
   secretValueSchemas,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { pipelineClustersApiRef } from '../../api';
-import { errorMessage, fieldErrors } from '../util';
+import { FormDialog } from '../forms/FormDialog';
+import { FormTextField, NameField } from '../forms/FormTextField';
+import { OwnerSelect, useDefaultOwner } from '../forms/OwnerSelect';
+import { useFormSubmit, validated } from '../forms/useFormSubmit';
 
 // Fields whose value is a multi-line key, JSON document or PEM block.
 const MULTILINE_FIELD = /privateKey|serviceAccountKey|kubeconfig/;
@@ -41,19 +37,11 @@ export function AddCredentialDialog(props: {
   onAdded: () => void;
 }) {
   const api = useApi(pipelineClustersApiRef);
-  const [owner, setOwner] = useState('');
+  const [owner, setOwner] = useDefaultOwner(props.groups);
   const [name, setName] = useState('');
   const [kind, setKind] = useState<CloudCredentialKind>('aws');
   const [values, setValues] = useState<Record<string, string>>({});
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [serverError, setServerError] = useState<string>();
-  const [submitting, setSubmitting] = useState(false);
-
-  useEffect(() => {
-    if (!owner && props.groups.length) {
-      setOwner(props.groups[0]);
-    }
-  }, [owner, props.groups]);
+  const form = useFormSubmit();
 
   const fields = valueFields(kind);
 
@@ -61,8 +49,7 @@ export function AddCredentialDialog(props: {
     // Secret values live in this dialog only: drop them when it closes.
     setValues({});
     setName('');
-    setErrors({});
-    setServerError(undefined);
+    form.reset();
   };
 
   const close = () => {
@@ -71,7 +58,6 @@ export function AddCredentialDialog(props: {
   };
 
   const submit = async () => {
-    setServerError(undefined);
     const value: Record<string, string> = {};
     for (const field of fields) {
       const v = values[field.key] ?? '';
@@ -80,132 +66,90 @@ export function AddCredentialDialog(props: {
         value[field.key] = v;
       }
     }
-    const parsed = createCredentialSchema.safeParse({
-      name: name.trim(),
-      owner,
-      kind,
-      value,
-    });
-    if (!parsed.success) {
-      setErrors(fieldErrors(parsed.error.issues));
-      return;
-    }
-    setErrors({});
-    setSubmitting(true);
-    try {
-      await api.createCredential(parsed.data);
+    const input = validated(
+      createCredentialSchema.safeParse({
+        name: name.trim(),
+        owner,
+        kind,
+        value,
+      }),
+    );
+    const sent = await form.submit(input, request =>
+      api.createCredential(request).then(() => undefined),
+    );
+    if (sent) {
       reset();
       props.onAdded();
-    } catch (e) {
-      setServerError(errorMessage(e));
-    } finally {
-      setSubmitting(false);
     }
   };
 
   return (
-    <Dialog open={props.open} onClose={close} maxWidth="sm" fullWidth>
-      <DialogTitle>Add credential</DialogTitle>
-      <DialogContent>
-        <TextField
-          select
-          label="Owner"
+    <FormDialog
+      open={props.open}
+      title="Add credential"
+      testId="credential"
+      submitLabel="Add"
+      form={form}
+      onClose={close}
+      onSubmit={submit}
+    >
+      <OwnerSelect
+        value={owner}
+        groups={props.groups}
+        testId="credential-owner"
+        margin="dense"
+        error={form.errors.owner}
+        onChange={setOwner}
+      />
+      <NameField
+        margin="dense"
+        value={name}
+        onValue={setName}
+        testId="credential-name"
+        error={form.errors.name}
+      />
+      <FormTextField
+        select
+        label="Kind"
+        fullWidth
+        margin="dense"
+        value={kind}
+        onValue={next => {
+          setKind(next as CloudCredentialKind);
+          setValues({});
+          form.reset();
+        }}
+        SelectProps={{ native: true }}
+        testId="credential-kind"
+      >
+        {CLOUD_CREDENTIAL_KINDS.map(k => (
+          <option key={k} value={k}>
+            {k}
+          </option>
+        ))}
+      </FormTextField>
+      {fields.map(field => (
+        <FormTextField
+          key={`${kind}.${field.key}`}
+          label={field.key}
           fullWidth
-          required
+          required={!field.optional}
           margin="dense"
-          value={owner}
-          onChange={e => setOwner(e.target.value)}
-          SelectProps={{ native: true }}
-          inputProps={{ 'data-testid': 'credential-owner' }}
-          error={!!errors.owner}
-          helperText={errors.owner}
-        >
-          {!props.groups.length && <option value="">No groups</option>}
-          {props.groups.map(group => (
-            <option key={group} value={group}>
-              {group}
-            </option>
-          ))}
-        </TextField>
-        <TextField
-          label="Name"
-          fullWidth
-          required
-          margin="dense"
-          value={name}
-          onChange={e => setName(e.target.value)}
-          inputProps={{ 'data-testid': 'credential-name' }}
-          error={!!errors.name}
-          helperText={errors.name}
-        />
-        <TextField
-          select
-          label="Kind"
-          fullWidth
-          margin="dense"
-          value={kind}
-          onChange={e => {
-            setKind(e.target.value as CloudCredentialKind);
-            setValues({});
-            setErrors({});
+          type={field.secret && !field.multiline ? 'password' : 'text'}
+          autoComplete="off"
+          multiline={field.multiline}
+          minRows={field.multiline ? 6 : undefined}
+          variant={field.multiline ? 'outlined' : 'standard'}
+          value={values[field.key] ?? ''}
+          onValue={v => setValues({ ...values, [field.key]: v })}
+          testId={`credential-value-${field.key}`}
+          inputProps={{
+            spellCheck: false,
+            style: field.multiline ? { fontFamily: 'monospace' } : undefined,
           }}
-          SelectProps={{ native: true }}
-          inputProps={{ 'data-testid': 'credential-kind' }}
-        >
-          {CLOUD_CREDENTIAL_KINDS.map(k => (
-            <option key={k} value={k}>
-              {k}
-            </option>
-          ))}
-        </TextField>
-        {fields.map(field => {
-          const error = errors[`value.${field.key}`];
-          return (
-            <TextField
-              key={`${kind}.${field.key}`}
-              label={field.key}
-              fullWidth
-              required={!field.optional}
-              margin="dense"
-              type={field.secret && !field.multiline ? 'password' : 'text'}
-              autoComplete="off"
-              multiline={field.multiline}
-              minRows={field.multiline ? 6 : undefined}
-              variant={field.multiline ? 'outlined' : 'standard'}
-              value={values[field.key] ?? ''}
-              onChange={e =>
-                setValues({ ...values, [field.key]: e.target.value })
-              }
-              inputProps={{
-                'data-testid': `credential-value-${field.key}`,
-                spellCheck: false,
-                style: field.multiline
-                  ? { fontFamily: 'monospace' }
-                  : undefined,
-              }}
-              error={!!error}
-              helperText={error}
-            />
-          );
-        })}
-        {serverError && (
-          <Alert severity="error" data-testid="credential-error">
-            {serverError}
-          </Alert>
-        )}
-      </DialogContent>
-      <DialogActions>
-        <Button onClick={close}>Cancel</Button>
-        <Button
-          color="primary"
-          variant="contained"
-          disabled={submitting}
-          onClick={submit}
-          data-testid="credential-submit"
-        >
-          Add
-        </Button>
-      </DialogActions>
-    </Dialog>
+          error={form.errors[`value.${field.key}`]}
+        />
+      ))}
+    </FormDialog>
   );
 }
