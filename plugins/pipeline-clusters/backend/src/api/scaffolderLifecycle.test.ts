@@ -332,6 +332,25 @@ describe('every distribution through a real scaffolder task', () => {
       }>;
     };
 
+    /** Stores a cloud credential of the payments group for a distribution. */
+    async function addCredential(
+      distribution: ProvisionedDistribution,
+      credential: string,
+    ) {
+      expectStatus(
+        await request(backend.server)
+          .post(`${BASE}/credentials`)
+          .set('Authorization', bob)
+          .send({
+            name: credential,
+            owner: 'group:default/payments',
+            kind: CREDENTIAL_KIND_OF[distribution],
+            value: CREDENTIALS[distribution],
+          }),
+        201,
+      );
+    }
+
     /**
      * Runs a task to its end, with a reconcile pass (then `afterPass`) every
      * 50 ms; fails with the task's log unless it completed.
@@ -375,18 +394,7 @@ describe('every distribution through a real scaffolder task', () => {
         }`;
         const sample = sampleSpec(distribution);
         const credential = `${distribution}-task`;
-        expectStatus(
-          await request(backend.server)
-            .post(`${BASE}/credentials`)
-            .set('Authorization', bob)
-            .send({
-              name: credential,
-              owner: 'group:default/payments',
-              kind: CREDENTIAL_KIND_OF[distribution],
-              value: CREDENTIALS[distribution],
-            }),
-          201,
-        );
+        await addCredential(distribution, credential);
 
         // The lowest and the highest version this distribution offers.
         const settings = await request(backend.server)
@@ -477,18 +485,7 @@ describe('every distribution through a real scaffolder task', () => {
       const distribution = 'gke';
       const name = `gke-form-${databaseId === 'SQLITE_3' ? 'sq' : 'pg'}`;
       const credential = 'gke-form';
-      expectStatus(
-        await request(backend.server)
-          .post(`${BASE}/credentials`)
-          .set('Authorization', bob)
-          .send({
-            name: credential,
-            owner: 'group:default/payments',
-            kind: CREDENTIAL_KIND_OF[distribution],
-            value: CREDENTIALS[distribution],
-          }),
-        201,
-      );
+      await addCredential(distribution, credential);
       const spec = {
         ...sampleSpec(distribution),
         name,
