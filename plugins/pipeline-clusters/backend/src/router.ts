@@ -24,6 +24,7 @@ import {
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import express from 'express';
 import Router from 'express-promise-router';
+import { databaseHealth } from '@pipeline-portal/backend-health';
 import { z } from 'zod';
 import { ClusterAuthorization } from './permissions/authorization';
 import { ClusterService } from './service/ClusterService';
@@ -65,16 +66,7 @@ export async function createRouter(
   router.use(express.json({ limit: '512kb' }));
 
   // Liveness of the plugin and of its own database.
-  router.get('/health', async (_req, res) => {
-    try {
-      const knex = await database.getClient();
-      await knex.raw('select 1');
-      res.json({ status: 'ok', database: 'ok' });
-    } catch (error) {
-      logger.warn(`health check: database unavailable: ${error}`);
-      res.status(503).json({ status: 'error', database: 'unavailable' });
-    }
-  });
+  router.get('/health', databaseHealth({ logger, database }));
 
   router.get('/settings', async (req, res) => {
     await httpAuth.credentials(req, { allow: ['user', 'service'] });
