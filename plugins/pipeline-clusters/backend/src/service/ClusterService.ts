@@ -285,11 +285,19 @@ export class ClusterService {
     return secret.value.kubeconfig;
   }
 
-  /** How to reach the cluster's API server, for other backend plugins. */
+  /**
+   * How to reach the cluster's API server, for other backend plugins: the
+   * cluster and user of the kubeconfig's current context (else its first).
+   */
   async access(name: string): Promise<ClusterAccess> {
-    const kubeconfig = parse(await this.kubeconfig(name));
-    const cluster = kubeconfig?.clusters?.[0]?.cluster ?? {};
-    const user = kubeconfig?.users?.[0]?.user ?? {};
+    const kubeconfig = parse(await this.kubeconfig(name)) ?? {};
+    const context = namedEntry(
+      kubeconfig.contexts,
+      kubeconfig['current-context'],
+    )?.context;
+    const cluster =
+      namedEntry(kubeconfig.clusters, context?.cluster)?.cluster ?? {};
+    const user = namedEntry(kubeconfig.users, context?.user)?.user ?? {};
     return {
       name,
       apiServer: cluster.server,
@@ -332,14 +340,13 @@ export class ClusterService {
 
   /** Refused while a live cluster uses the credential. */
   async deleteCredential(ref: { owner: string; name: string }): Promise<void> {
-    const users = await this.options.store.list(
-      { owner: ref.owner },
-      { limit: 500 },
+    const user = await this.options.store.findUsingCredential(
+      ref.owner,
+      ref.name,
     );
-    const user = users.items.find(c => c.spec?.credential === ref.name);
     if (user) {
       throw new ConflictError(
-        `credential "${ref.name}" is used by cluster "${user.name}"`,
+        `credential "${ref.name}" is used by cluster "${user}"`,
       );
     }
     if (!(await this.options.secrets.delete(ref))) {
@@ -386,4 +393,13 @@ function compareMinor(a: string, b: string): number {
   const [aMajor, aMinor] = a.split('.').map(Number);
   const [bMajor, bMinor] = b.split('.').map(Number);
   return aMajor - bMajor || aMinor - bMinor;
+}
+
+/** The kubeconfig list entry of that name, else the first one. */
+function namedEntry<T extends { name?: string }>(
+  entries: T[] | undefined,
+  name: string | undefined,
+): T | undefined {
+  if (!Array.isArray(entries)) return undefined;
+  return entries.find(e => e?.name === name) ?? entries[0];
 }

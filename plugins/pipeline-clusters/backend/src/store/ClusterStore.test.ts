@@ -196,4 +196,49 @@ describe('ClusterStore', () => {
       expect(all.map(c => c.name).sort()).toEqual(['due', 'later']);
     },
   );
+
+  it.each(databases.eachSupportedId())(
+    'finds a live cluster using a credential among all of its owner on %s',
+    async databaseId => {
+      const store = await ClusterStore.create({
+        database: await databases.init(databaseId),
+      });
+      // More clusters than any page, the user of the credential last.
+      for (let i = 0; i < 505; i++) {
+        const name = `c${String(i).padStart(4, '0')}`;
+        await store.insert({
+          name,
+          owner: spec.owner,
+          distribution: 'eks',
+          spec: { ...spec, name, credential: i === 504 ? 'aws-dev' : 'other' },
+          phase: 'Running',
+        });
+      }
+      await store.insert({
+        name: 'elsewhere',
+        owner: 'group:default/storefront',
+        distribution: 'eks',
+        spec: { ...spec, name: 'elsewhere', credential: 'aws-stage' },
+        phase: 'Running',
+      });
+      await store.insert({
+        name: 'gone',
+        owner: spec.owner,
+        distribution: 'eks',
+        spec: { ...spec, name: 'gone', credential: 'aws-old' },
+        phase: 'Running',
+      });
+      await store.update('gone', 1, { phase: 'Deleted' });
+
+      await expect(
+        store.findUsingCredential(spec.owner, 'aws-dev'),
+      ).resolves.toBe('c0504');
+      await expect(
+        store.findUsingCredential(spec.owner, 'aws-stage'),
+      ).resolves.toBeUndefined();
+      await expect(
+        store.findUsingCredential(spec.owner, 'aws-old'),
+      ).resolves.toBeUndefined();
+    },
+  );
 });

@@ -259,6 +259,26 @@ export class ClusterStore {
     };
   }
 
+  /**
+   * The first live cluster of an owner provisioned with a credential. Reads
+   * every cluster of the owner (name and spec only): the credential sits
+   * inside the JSON spec, which SQLite and PostgreSQL query differently.
+   */
+  async findUsingCredential(
+    owner: string,
+    credential: string,
+  ): Promise<string | undefined> {
+    const rows = await this.knex<Row>('clusters')
+      .where('owner', owner)
+      .whereNot('phase', 'Deleted')
+      .whereNotNull('spec')
+      .orderBy('name', 'asc')
+      .select('name', 'spec');
+    return rows.find(
+      row => (JSON.parse(row.spec!) as ClusterSpec).credential === credential,
+    )?.name;
+  }
+
   /** Clusters the reconciler should look at now, oldest attempt first. */
   async dueForReconcile(now: number, limit: number): Promise<ClusterRecord[]> {
     const rows = await this.knex<Row>('clusters')
