@@ -1,5 +1,4 @@
-import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { TestDatabases } from '@backstage/backend-test-utils';
 import catalogPlugin from '@backstage/plugin-catalog-backend';
 import catalogModuleScaffolderEntityModel from '@backstage/plugin-catalog-backend-module-scaffolder-entity-model';
 import kubernetesPlugin from '@backstage/plugin-kubernetes-backend';
@@ -151,13 +150,8 @@ describe('the plugin inside the portal: catalog, Kubernetes and scaffolder', () 
     );
     expect(JSON.stringify(clusters)).not.toContain(workload.token);
 
-    // (c) The Kubernetes plugin cannot fetch objects under Jest: every call
-    // it makes to a cluster (ServiceAccountStrategy, KubernetesFetcher,
-    // KubernetesProxy) first does `await import('@kubernetes/client-node')`,
-    // an ES module, and Jest's VM refuses dynamic import() without
-    // --experimental-vm-modules (HTTP 500 ERR_VM_DYNAMIC_IMPORT_CALLBACK_
-    // MISSING_FLAG). Instead: exactly what the supplier hands it (the
-    // service-only access route) reaches the imported cluster's API server.
+    // (c) the Kubernetes plugin reaches the cluster through its proxy, with
+    // the credential the supplier read from the SecretStore.
     workload.create({
       apiVersion: 'v1',
       kind: 'ConfigMap',
@@ -168,44 +162,20 @@ describe('the plugin inside the portal: catalog, Kubernetes and scaffolder', () 
       },
       data: { mode: 'live' },
     });
-    const access = await request(backend.server)
-      .get(`${BASE}/clusters/onprem/access`)
-      .set(
-        'Authorization',
-        mockCredentials.service.header({
-          onBehalfOf: mockCredentials.service('plugin:kubernetes'),
-          targetPluginId: 'pipeline-clusters',
-        }),
-      );
-    expectStatus(access, 200);
-    expect(access.body).toMatchObject({
-      apiServer: workload.url,
-      caData: workload.caData,
-      token: expect.any(String),
-    });
-    const kc = new KubeConfig();
-    kc.loadFromOptions({
-      clusters: [
-        {
-          name: 'onprem',
-          server: access.body.apiServer,
-          caData: access.body.caData,
-          skipTLSVerify: false,
-        },
-      ],
-      users: [{ name: 'kubernetes-plugin', token: access.body.token }],
-      contexts: [
-        { name: 'onprem', cluster: 'onprem', user: 'kubernetes-plugin' },
-      ],
-      currentContext: 'onprem',
-    });
-    const listed = await kc.makeApiClient(CoreV1Api).listNamespacedConfigMap({
-      namespace: 'default',
-      labelSelector: 'backstage.io/kubernetes-id=onprem',
-    });
-    expect(listed.items.map(c => c.metadata?.name)).toEqual([
-      'payments-settings',
-    ]);
+    const proxied = await request(backend.server)
+      .get('/api/kubernetes/proxy/api/v1/namespaces/default/configmaps')
+      .query({ labelSelector: 'backstage.io/kubernetes-id=onprem' })
+      .set('Authorization', bob)
+      .set('Backstage-Kubernetes-Cluster', 'onprem');
+    expectStatus(proxied, 200);
+    expect(
+      proxied.body.items.map(
+        (c: { metadata: { name: string } }) => c.metadata.name,
+      ),
+    ).toEqual(['payments-settings']);
+    expect(
+      workload.requests.list(r => r.path.endsWith('/configmaps')).at(-1),
+    ).toMatchObject({ status: 200, user: 'token' });
   });
 
   it('runs the kubernetes-cluster template: create and wait, through a real scaffolder task', async () => {
