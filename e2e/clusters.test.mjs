@@ -48,7 +48,7 @@ async function eventually(
   }
 }
 
-describe('clusters', { timeout: 240_000 }, () => {
+describe('clusters', { timeout: 360_000 }, () => {
   let double;
   let portal;
   let token;
@@ -140,6 +140,8 @@ catalog:
     let browser;
     let page;
     const clusterPosts = [];
+    /** Bodies of the PATCH requests the page sends for shop-dev. */
+    const clusterPatches = [];
 
     before(async () => {
       browser = await launchBrowser();
@@ -151,6 +153,13 @@ catalog:
           new URL(request.url()).pathname === '/api/pipeline-clusters/clusters'
         ) {
           clusterPosts.push(request.postData());
+        }
+        if (
+          request.method() === 'PATCH' &&
+          new URL(request.url()).pathname ===
+            '/api/pipeline-clusters/clusters/shop-dev'
+        ) {
+          clusterPatches.push(JSON.parse(request.postData()));
         }
       });
       await page.goto(portal.url);
@@ -347,6 +356,153 @@ catalog:
       assert.equal(phases[0], 'Running');
       assert.ok(phases.lastIndexOf('Provisioning') > phases.indexOf('Running'));
       await screenshot(page, 'clusters-08-running-after-scale');
+    });
+
+    /** The MachinePools of shop-dev in the management cluster, by name. */
+    async function machinePools() {
+      const list = await kubeGet(
+        '/apis/cluster.x-k8s.io/v1beta2/namespaces/pipeline-clusters/machinepools?labelSelector=pipeline-portal.io%2Fcluster%3Dshop-dev',
+      );
+      return Object.fromEntries(list.items.map(mp => [mp.metadata.name, mp]));
+    }
+
+    const GPU_POOL = {
+      name: 'gpu',
+      machineType: 'g5.xlarge',
+      minSize: 1,
+      desiredSize: 2,
+      maxSize: 2,
+      labels: { 'example.com/role': 'gpu' },
+      taints: [
+        { key: 'nvidia.com/gpu', value: 'present', effect: 'NoSchedule' },
+      ],
+    };
+
+    it('adds a node pool with a label and a taint that comes up Running with its nodes', async () => {
+      await page.getByTestId('add-node-pool-button').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor();
+      await page.getByTestId('pool-form-name').fill('gpu');
+      await page.getByTestId('pool-form-machineType').fill('g5.xlarge');
+      await page.getByTestId('pool-form-minSize').fill('1');
+      await page.getByTestId('pool-form-desiredSize').fill('2');
+      await page.getByTestId('pool-form-maxSize').fill('2');
+      await page.getByTestId('pool-add-label').click();
+      await page.getByTestId('pool-label-0-key').fill('example.com/role');
+      await page.getByTestId('pool-label-0-value').fill('gpu');
+      await page.getByTestId('pool-add-taint').click();
+      await page.getByTestId('pool-taint-0-key').fill('nvidia.com/gpu');
+      await page.getByTestId('pool-taint-0-value').fill('present');
+      await page.getByTestId('pool-taint-0-effect').selectOption('NoSchedule');
+      assert.equal(await dialog.locator('.Mui-error').count(), 0);
+      await screenshot(page, 'clusters-add-pool');
+
+      await page.getByTestId('node-pool-submit').click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(clusterPatches.length, 2, 'the scale, then the new pool');
+      const before = clusterPatches[0].revision;
+      assert.deepEqual(clusterPatches[1], {
+        revision: before + 1,
+        nodePools: [
+          {
+            name: 'default',
+            machineType: 'm5.large',
+            minSize: 1,
+            desiredSize: 3,
+            maxSize: 3,
+            labels: {},
+            taints: [],
+          },
+          GPU_POOL,
+        ],
+      });
+
+      // While it is applied, no further change can start.
+      await status()
+        .and(page.locator('[data-phase="Updating"]'))
+        .waitFor({ timeout: 10_000 });
+      await page.getByTestId('cluster-operation').waitFor();
+      assert.equal(
+        await page.getByTestId('add-node-pool-button').isDisabled(),
+        true,
+      );
+      await status()
+        .and(page.locator('[data-phase="Running"]'))
+        .waitFor({ timeout: 30_000 });
+
+      const row = page.getByTestId('node-pool-row-gpu');
+      assert.match(
+        await row.getByTestId('node-pool-labels-gpu').textContent(),
+        /example\.com\/role=gpu/,
+      );
+      assert.match(
+        await row.getByTestId('node-pool-taints-gpu').textContent(),
+        /nvidia\.com\/gpu=present:NoSchedule/,
+      );
+      // Its two nodes are ready: the cluster counts 3 + 2.
+      await page
+        .getByTestId('cluster-node-count')
+        .filter({ hasText: /^5$/ })
+        .waitFor({ timeout: 20_000 });
+      await screenshot(page, 'clusters-add-pool-running');
+
+      const pools = await machinePools();
+      assert.equal(pools['shop-dev-gpu']?.status?.phase, 'Running');
+      assert.equal(pools['shop-dev-gpu'].status.readyReplicas, 2);
+      const infra = await kubeGet(
+        '/apis/infrastructure.cluster.x-k8s.io/v1beta2/namespaces/pipeline-clusters/awsmanagedmachinepools/shop-dev-gpu',
+      );
+      assert.equal(infra.spec.instanceType, 'g5.xlarge');
+      assert.deepEqual(infra.spec.labels, { 'example.com/role': 'gpu' });
+      assert.deepEqual(infra.spec.taints, [
+        { key: 'nvidia.com/gpu', value: 'present', effect: 'no-schedule' },
+      ]);
+    });
+
+    it('removes the node pool after a confirmation that names it', async () => {
+      await page.getByTestId('remove-pool-gpu').click();
+      const dialog = page.getByRole('dialog');
+      await dialog.waitFor();
+      assert.match(await dialog.textContent(), /Remove node pool gpu\?/);
+      assert.match(
+        await page.getByTestId('remove-pool-text').textContent(),
+        /The nodes of gpu \(g5\.xlarge, 2 desired\)/,
+      );
+      await page.waitForTimeout(300); // the dialog's fade-in
+      await screenshot(page, 'clusters-remove-pool');
+      await page.getByTestId('remove-pool-submit').click();
+      await dialog.waitFor({ state: 'detached' });
+      assert.equal(clusterPatches.length, 3);
+      assert.deepEqual(
+        clusterPatches[2].nodePools.map(p => p.name),
+        ['default'],
+      );
+
+      await status()
+        .and(page.locator('[data-phase="Updating"]'))
+        .waitFor({ timeout: 10_000 });
+      await status()
+        .and(page.locator('[data-phase="Running"]'))
+        .waitFor({ timeout: 30_000 });
+      await page
+        .getByTestId('node-pool-row-gpu')
+        .waitFor({ state: 'detached' });
+      // The last pool stays.
+      assert.equal(
+        await page.getByTestId('remove-pool-default').isDisabled(),
+        true,
+      );
+      await page
+        .getByTestId('cluster-node-count')
+        .filter({ hasText: /^3$/ })
+        .waitFor({ timeout: 20_000 });
+
+      const { body } = await api('/api/pipeline-clusters/clusters/shop-dev');
+      assert.equal(body.status.phase, 'Running');
+      assert.deepEqual(
+        body.spec.nodePools.map(p => p.name),
+        ['default'],
+      );
     });
 
     it('deletes the cluster once its name is typed', async () => {

@@ -103,8 +103,8 @@ export function NodePoolDialog(props: {
     >
       {editing ? (
         <Typography variant="body2" color="textSecondary">
-          Changed labels and taints apply to the pool's nodes as the cloud rolls
-          them; taints do not evict running pods unless NoExecute.
+          The cloud applies changed labels and taints to the pool's nodes. A
+          NoExecute taint evicts the running pods that do not tolerate it.
         </Typography>
       ) : (
         <Grid container spacing={2}>
