@@ -290,7 +290,7 @@ export class ClusterService {
    * cluster and user of the kubeconfig's current context (else its first).
    */
   async access(name: string): Promise<ClusterAccess> {
-    const kubeconfig = parse(await this.kubeconfig(name)) ?? {};
+    const kubeconfig: KubeconfigFile = parse(await this.kubeconfig(name)) ?? {};
     const context = namedEntry(
       kubeconfig.contexts,
       kubeconfig['current-context'],
@@ -393,6 +393,17 @@ function compareMinor(a: string, b: string): number {
   const [aMajor, aMinor] = a.split('.').map(Number);
   const [bMajor, bMinor] = b.split('.').map(Number);
   return aMajor - bMajor || aMinor - bMinor;
+}
+
+/** The parts of a kubeconfig that say how to reach its cluster. */
+interface KubeconfigFile {
+  'current-context'?: string;
+  contexts?: Array<{
+    name?: string;
+    context?: { cluster?: string; user?: string };
+  }>;
+  clusters?: Array<{ name?: string; cluster?: Record<string, string> }>;
+  users?: Array<{ name?: string; user?: Record<string, string> }>;
 }
 
 /** The kubeconfig list entry of that name, else the first one. */
