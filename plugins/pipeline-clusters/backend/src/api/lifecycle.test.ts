@@ -191,6 +191,40 @@ describe('cluster lifecycle through the REST API', () => {
         const afterUpgrade = await passUntil(name, 'Running');
         expect(afterUpgrade.body.status.kubernetesVersion).toBe('1.33');
 
+        // Remove the gpu pool: its engine objects go, the general pool's stay
+        // (DigitalOcean keeps its pools inside the cluster object).
+        const footprint = (pool: string): string[] =>
+          distribution === 'doks'
+            ? api
+                .list(
+                  'kubernetes.do.crossplane.io/v1alpha1',
+                  'DOKubernetesCluster',
+                )
+                .filter(
+                  o =>
+                    o.metadata?.labels?.['pipeline-portal.io/cluster'] === name,
+                )
+                .flatMap((o: any) => o.spec.forProvider.nodePools)
+                .map((p: { name: string }) => p.name)
+                .filter(n => n.includes(pool))
+            : objectsOfCluster(api, name).filter(o => o.includes(`-${pool}`));
+        expect(footprint('gpu').length).toBeGreaterThan(0);
+        const general = footprint('general');
+        expect(general.length).toBeGreaterThan(0);
+        const removed = await request(backend.server)
+          .patch(`${BASE}/clusters/${name}`)
+          .set('Authorization', bob)
+          .send({
+            revision: afterUpgrade.body.revision,
+            nodePools: afterUpgrade.body.spec.nodePools.filter(
+              (p: { name: string }) => p.name !== 'gpu',
+            ),
+          });
+        expectStatus(removed, 200);
+        await passUntil(name, 'Running');
+        expect(footprint('gpu')).toEqual([]);
+        expect(footprint('general')).toEqual(general);
+
         const history = await request(backend.server)
           .get(`${BASE}/clusters/${name}/history`)
           .set('Authorization', bob);
@@ -198,6 +232,8 @@ describe('cluster lifecycle through the REST API', () => {
         expect(phasesOf(history.body.items)).toEqual([
           'Pending',
           'Provisioning',
+          'Running',
+          'Updating',
           'Running',
           'Updating',
           'Running',

@@ -167,6 +167,50 @@ export class ManagementCluster {
     }
   }
 
+  /**
+   * The objects of each kind carrying the label selector, as headers. A kind
+   * whose resource the server does not serve lists as none.
+   */
+  async listLabelled(
+    kinds: Header[],
+    labelSelector: string,
+    limiter?: RateLimiter,
+  ): Promise<Header[]> {
+    const found: Header[] = [];
+    for (const kind of kinds) {
+      await limiter?.wait();
+      try {
+        const list = await this.timed(
+          this.api.list(
+            kind.apiVersion!,
+            kind.kind!,
+            kind.metadata?.namespace,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            labelSelector,
+          ),
+        );
+        for (const item of list.items) {
+          found.push({
+            apiVersion: kind.apiVersion,
+            kind: kind.kind,
+            metadata: {
+              name: item.metadata?.name,
+              namespace: item.metadata?.namespace,
+            },
+          });
+        }
+      } catch (error) {
+        if (statusCodeOf(error) !== 404) {
+          throw toManagementApiError(error, `listing ${kind.kind}`);
+        }
+      }
+    }
+    return found;
+  }
+
   async readSecret(
     namespace: string,
     name: string,

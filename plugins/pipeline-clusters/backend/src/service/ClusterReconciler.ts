@@ -7,6 +7,7 @@ import {
 import pLimit from 'p-limit';
 import { parse } from 'yaml';
 import { cloudContextFromCredential, getDistribution } from '../distributions';
+import { CLUSTER_LABEL } from '../distributions/labels';
 import {
   ClusterDistribution,
   DriftRules,
@@ -180,16 +181,35 @@ export class ClusterReconciler {
 
     if (record.appliedRevision < record.revision) {
       await this.ensureNamespace(limiter);
-      await management.apply(
-        [...distribution.credentialObjects(spec, ctx, credential), ...objects],
-        limiter,
+      const credentialObjects = distribution.credentialObjects(
+        spec,
+        ctx,
+        credential,
       );
+      await management.apply([...credentialObjects, ...objects], limiter);
+      // A first revision has nothing to leave behind; a later one may have
+      // dropped a node pool whose objects must go with it.
+      const pruned =
+        record.appliedRevision > 0
+          ? await this.pruneUnrendered(
+              record.name,
+              [...credentialObjects, ...objects],
+              objects,
+              limiter,
+            )
+          : [];
       // What was just written is not ready yet: read it back next pass
       // rather than spend requests on it now.
       await store.update(record.name, record.revision, {
         appliedRevision: record.revision,
         phase: PHASE_AFTER_APPLY[record.phase] ?? record.phase,
-        message: `resources written to the management cluster (revision ${record.revision})`,
+        message: `resources written to the management cluster (revision ${
+          record.revision
+        })${
+          pruned.length
+            ? `; deleted ${pruned.map(describeHeader).join(', ')}`
+            : ''
+        }`,
         failures: 0,
         reconcileAfter: 0,
       });
@@ -362,8 +382,10 @@ export class ClusterReconciler {
     const objects = distribution.render(spec, ctx);
 
     if (record.appliedRevision < record.revision) {
-      // Dependents last in render order, so delete in reverse.
+      // Dependents last in render order, so delete in reverse; objects of
+      // pools that an earlier revision left behind go too.
       await management.delete([...objects].reverse(), limiter);
+      await this.pruneUnrendered(record.name, [], objects, limiter);
       record = await store.update(record.name, record.revision, {
         appliedRevision: record.revision,
         message: 'deleting the engine resources',
@@ -393,6 +415,37 @@ export class ClusterReconciler {
       message: 'deleted',
       failures: 0,
     });
+  }
+
+  /**
+   * Deletes the objects of the rendered kinds that carry the cluster's label
+   * but are not among `keep` (a removed node pool's MachinePool and its
+   * provider pool), dependents first. Returns what it deleted.
+   */
+  private async pruneUnrendered(
+    clusterName: string,
+    keep: KubernetesObject[],
+    rendered: KubernetesObject[],
+    limiter: RateLimiter,
+  ): Promise<KubernetesObject[]> {
+    const kinds = new Map<string, KubernetesObject>();
+    for (const o of rendered) {
+      const kind = {
+        apiVersion: o.apiVersion,
+        kind: o.kind,
+        metadata: { namespace: o.metadata?.namespace },
+      };
+      kinds.set(headerKey(kind), kind);
+    }
+    const labelled = await this.options.management.listLabelled(
+      [...kinds.values()],
+      `${CLUSTER_LABEL}=${clusterName}`,
+      limiter,
+    );
+    const kept = new Set(keep.map(headerKey));
+    const strays = labelled.filter(o => !kept.has(headerKey(o))).reverse();
+    await this.options.management.delete(strays, limiter);
+    return strays;
   }
 
   /**
@@ -486,4 +539,14 @@ function formatDuration(ms: number): string {
   return ms >= 60_000
     ? `${Math.round(ms / 60_000)} minutes`
     : `${Math.round(ms / 1000)} seconds`;
+}
+
+function headerKey(o: KubernetesObject): string {
+  return `${o.apiVersion}/${o.kind}/${o.metadata?.namespace ?? ''}/${
+    o.metadata?.name ?? ''
+  }`;
+}
+
+function describeHeader(o: KubernetesObject): string {
+  return `${o.kind} ${o.metadata?.name}`;
 }
