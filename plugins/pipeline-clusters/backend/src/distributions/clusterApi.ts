@@ -128,6 +128,17 @@ export interface MachinePoolOptions {
   annotations?: Record<string, string>;
 }
 
+/**
+ * Cluster API's MachinePool webhook accepts only a full semantic version
+ * with a `v` (`version.KubeSemver`: `v1.32.0`, `v1.32.1-aliyun.1`); a minor
+ * gets patch 0. The managed providers read the minor from it for the cloud's
+ * node pools.
+ */
+export function machinePoolVersion(version: string): string {
+  const v = version.startsWith('v') ? version : `v${version}`;
+  return /^v\d+\.\d+$/.test(v) ? `${v}.0` : v;
+}
+
 export function machinePool(
   spec: ClusterSpec,
   ctx: RenderContext,
@@ -154,7 +165,7 @@ export function machinePool(
       template: {
         spec: compact({
           clusterName: spec.name,
-          version: options.version,
+          version: options.version && machinePoolVersion(options.version),
           bootstrap: { dataSecretName: '' },
           infrastructureRef: options.infrastructureRef,
           taints: options.taints?.length ? options.taints : undefined,
@@ -172,7 +183,7 @@ export function machinePool(
  *   min/max annotations (EKS, OKE), or the infrastructure provider copying
  *   the cloud autoscaler's count (CAPZ marks such pools
  *   `cluster.x-k8s.io/replicas-managed-by`);
- * - the version: the MachinePool webhook prepends `v` (`1.32` -> `v1.32`);
+ * - the version: the MachinePool webhook prepends `v` where it is missing;
  * - taints are a list keyed by key and effect: taints added by others stay.
  * Every other object is the portal's alone.
  */

@@ -5,7 +5,7 @@
  * Mapping:
  * - region -> AWSManagedControlPlane.spec.region; the EKS cluster is named
  *   after the portal cluster (eksClusterName), each node group after its pool.
- * - version: CAPA and the MachinePool take `v1.32`.
+ * - version: CAPA takes `v1.32`; the MachinePool `v1.32.0` (Cluster API wants a full version).
  * - machineType -> instanceType; AL2023 AMIs (AL2 ends with 1.32).
  * - min/max -> scaling.minSize/maxSize (the node group's bounds) and the
  *   cluster-autoscaler annotations on the MachinePool; desired -> replicas.

@@ -12,6 +12,26 @@ const find = (objs: any[], kind: string, name?: string) =>
   objs.find(o => o.kind === kind && (!name || o.metadata.name === name));
 
 describe('field mappings per provider', () => {
+  // Cluster API's version.KubeSemver, which its MachinePool webhook applies
+  // to spec.template.spec.version (after prepending a missing `v`).
+  const KUBE_SEMVER =
+    /^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)([-0-9a-zA-Z_.+]*)?$/;
+
+  it.each(['eks', 'aks', 'gke', 'oke'] as const)(
+    '%s: MachinePool versions are full semantic versions, as Cluster API admits them',
+    d => {
+      const objs = distributions[d].render(sampleSpec(d), ctx) as any[];
+      const versions = objs
+        .filter(o => o.kind === 'MachinePool')
+        .map(o => o.spec.template.spec.version);
+      expect(versions).toHaveLength(2);
+      for (const version of versions) {
+        expect(version).toMatch(KUBE_SEMVER);
+        expect(version).toMatch(/^v1\.32\./);
+      }
+    },
+  );
+
   it('eks: v-prefixed versions, scaling bounds, autoscaler annotations, CAPA taint effects', () => {
     const objs = distributions.eks.render(sampleSpec('eks'), ctx) as any[];
     expect(find(objs, 'AWSManagedControlPlane').spec).toMatchObject({
@@ -29,7 +49,7 @@ describe('field mappings per provider', () => {
     const general = find(objs, 'MachinePool', 'orders-general');
     expect(general.spec.replicas).toBe(3);
     expect(general.spec.template.spec).toMatchObject({
-      version: 'v1.32',
+      version: 'v1.32.0',
       bootstrap: { dataSecretName: '' },
       infrastructureRef: {
         kind: 'AWSManagedMachinePool',

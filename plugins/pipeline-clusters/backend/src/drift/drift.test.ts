@@ -33,10 +33,13 @@ describe('drift', () => {
   it('sees no drift in what servers, webhooks and engines add', () => {
     const live = rendered.map(o =>
       served(o, x => {
-        // Defaulting adds fields; CAPI's webhook spells the version `v1.32`.
+        // Defaulting adds fields; CAPI's webhook prepends a missing `v`.
         x.spec.defaulted = { a: 1 };
         if (x.kind === 'MachinePool') {
-          x.spec.template.spec.version = `v${x.spec.template.spec.version}`;
+          x.spec.template.spec.version = `v${x.spec.template.spec.version.replace(
+            /^v/,
+            '',
+          )}`;
           x.spec.template.spec.taints = [
             ...(x.spec.template.spec.taints ?? []),
             { key: 'added-by', effect: 'NoSchedule', propagation: 'Always' },

@@ -106,16 +106,17 @@ describe('ClusterReconciler under management API faults', () => {
   });
 
   it('treats a management API that does not answer in time as transient', async () => {
-    const r = await replica(await databases.init('SQLITE_3'), api, {}, 500);
+    // A timeout well above what a loaded machine adds to a request.
+    const r = await replica(await databases.init('SQLITE_3'), api, {}, 1_500);
     await seed(r);
-    const slow = api.faults.add({ latencyMs: 3_000, times: 2 });
+    const slow = api.faults.add({ latencyMs: 6_000, times: 2 });
 
     await r.reconciler.runOnce();
     const record = await r.store.get(spec.name);
     expect(record?.phase).toBe('Pending');
     expect(record?.failures).toBe(1);
     expect(r.logger.warn).toHaveBeenCalledWith(
-      expect.stringContaining('no answer within 500 ms'),
+      expect.stringContaining('no answer within 1500 ms'),
     );
     await until(r, 'Running');
     expect(slow.hits).toBe(2);
