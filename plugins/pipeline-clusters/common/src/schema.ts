@@ -86,6 +86,19 @@ export const nodePoolSchema = z
         message: `desiredSize (${desired}) must be between minSize (${pool.minSize}) and maxSize (${pool.maxSize})`,
       });
     }
+    // A node refuses two taints with the same key and effect.
+    const taints = new Set<string>();
+    pool.taints.forEach((taint, index) => {
+      const id = `${taint.key}:${taint.effect}`;
+      if (taints.has(id)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['taints', index],
+          message: `duplicate taint ${taint.key} with effect ${taint.effect}`,
+        });
+      }
+      taints.add(id);
+    });
   })
   .transform(pool => ({
     ...pool,

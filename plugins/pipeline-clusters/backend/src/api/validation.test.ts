@@ -263,6 +263,20 @@ describe('validation and authorization through the REST API', () => {
         ],
         'nodePools[1].name: duplicate node pool name "general"',
       ],
+      [
+        'two taints of the same key and effect',
+        [
+          {
+            ...sampleSpec('eks').nodePools[0],
+            taints: [
+              { key: 'dedicated', value: 'a', effect: 'NoSchedule' },
+              { key: 'dedicated', value: 'b', effect: 'NoExecute' },
+              { key: 'dedicated', value: 'c', effect: 'NoSchedule' },
+            ],
+          },
+        ],
+        'nodePools[0].taints[2]: duplicate taint dedicated with effect NoSchedule',
+      ],
     ])('refuses node pools with %s', async (_what, nodePools, field) => {
       const res = await expectRefused(
         '/clusters',
