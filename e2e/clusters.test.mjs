@@ -503,6 +503,15 @@ catalog:
         body.spec.nodePools.map(p => p.name),
         ['default'],
       );
+      // The pool's engine objects are gone from the management cluster.
+      assert.deepEqual(Object.keys(await machinePools()), ['shop-dev-default']);
+      const awsPools = await kubeGet(
+        '/apis/infrastructure.cluster.x-k8s.io/v1beta2/namespaces/pipeline-clusters/awsmanagedmachinepools?labelSelector=pipeline-portal.io%2Fcluster%3Dshop-dev',
+      );
+      assert.deepEqual(
+        awsPools.items.map(p => p.metadata.name),
+        ['shop-dev-default'],
+      );
     });
 
     it('deletes the cluster once its name is typed', async () => {
