@@ -503,15 +503,23 @@ catalog:
         body.spec.nodePools.map(p => p.name),
         ['default'],
       );
-      // The pool's engine objects are gone from the management cluster.
-      assert.deepEqual(Object.keys(await machinePools()), ['shop-dev-default']);
-      const awsPools = await kubeGet(
-        '/apis/infrastructure.cluster.x-k8s.io/v1beta2/namespaces/pipeline-clusters/awsmanagedmachinepools?labelSelector=pipeline-portal.io%2Fcluster%3Dshop-dev',
-      );
-      assert.deepEqual(
-        awsPools.items.map(p => p.metadata.name),
-        ['shop-dev-default'],
-      );
+      // The pool's engine objects go from the management cluster (once the
+      // engine has released their finalizers).
+      const labelled = '?labelSelector=pipeline-portal.io%2Fcluster%3Dshop-dev';
+      const names = async path =>
+        (await kubeGet(`${path}${labelled}`)).items.map(o => o.metadata.name);
+      await eventually('the gpu pool objects to go', async () => {
+        const pools = await names(
+          '/apis/cluster.x-k8s.io/v1beta2/namespaces/pipeline-clusters/machinepools',
+        );
+        const aws = await names(
+          '/apis/infrastructure.cluster.x-k8s.io/v1beta2/namespaces/pipeline-clusters/awsmanagedmachinepools',
+        );
+        return (
+          JSON.stringify([pools, aws]) ===
+          JSON.stringify([['shop-dev-default'], ['shop-dev-default']])
+        );
+      });
     });
 
     it('deletes the cluster once its name is typed', async () => {
