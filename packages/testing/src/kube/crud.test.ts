@@ -1,3 +1,4 @@
+import { X509Certificate } from 'node:crypto';
 import { connect } from 'node:tls';
 import { V1ConfigMap } from '@kubernetes/client-node';
 import {
@@ -89,6 +90,16 @@ describe('kube double: core CRUD over HTTPS', () => {
       expect(err.code).toBe(401);
     } finally {
       await other.close();
+    }
+  });
+
+  it('issues certificates whose serials are DER-minimal, as OpenSSL requires', () => {
+    for (let i = 0; i < 16; i++) {
+      const { cert } = c.api.issueClientCertificate(`user-${i}`);
+      const x509 = new X509Certificate(cert);
+      // No redundant leading zero, never negative.
+      expect(x509.serialNumber).toMatch(/^[4-7][0-9A-F]{31}$/);
+      expect(x509.checkIssued(new X509Certificate(c.api.caCert))).toBe(true);
     }
   });
 

@@ -58,8 +58,11 @@ function nativeSign(cert: forge.pki.Certificate, privateKeyPem: string) {
 function baseCert(publicKey: forge.pki.PublicKey, days: number) {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
-  // Positive serial: a leading 0x00 byte keeps the DER integer unsigned.
-  cert.serialNumber = `00${randomBytes(16).toString('hex')}`;
+  // DER wants a positive INTEGER without a redundant leading zero byte
+  // (OpenSSL refuses one as "illegal padding"): first byte 0x40-0x7f.
+  const serial = randomBytes(16);
+  serial[0] = (serial[0] & 0x3f) | 0x40;
+  cert.serialNumber = serial.toString('hex');
   cert.validity.notBefore = new Date(Date.now() - 60_000);
   cert.validity.notAfter = new Date(Date.now() + days * 86_400_000);
   return cert;

@@ -451,7 +451,11 @@ export function playEngines(
         async obj => {
           await delay(readyAfterMs);
           try {
-            api.removeFinalizers(obj);
+            // Like a controller, release only its own finalizer.
+            const finalizers = api.get(obj)?.metadata?.finalizers ?? [];
+            api.patch(obj, {
+              metadata: { finalizers: finalizers.filter(f => f !== FINALIZER) },
+            });
           } catch (err) {
             ignoreGone(err);
           }

@@ -33,6 +33,70 @@ describe('ClusterReconciler', () => {
   });
 
   describe.each(databases.eachSupportedId())('on %s', databaseId => {
+    it("keeps a cluster Updating until a removed pool's objects are gone", async () => {
+      const r = await portalReplica(await databases.init(databaseId), api);
+      const name = `prune-${databaseId === 'SQLITE_3' ? 'sq' : 'pg'}`;
+      const spec = specNamed('eks', name);
+      await requestCluster(r, spec);
+      const running = await passUntil(r, name, 'Running');
+      const gpuPool = {
+        apiVersion: 'cluster.x-k8s.io/v1beta2',
+        kind: 'MachinePool',
+        name: `${name}-gpu`,
+        namespace: MANAGEMENT_NAMESPACE,
+      };
+      // Someone else's finalizer holds the MachinePool while nodes drain.
+      const held = api.get(gpuPool)!;
+      api.patch(gpuPool, {
+        metadata: {
+          finalizers: [
+            ...(held.metadata?.finalizers ?? []),
+            'example.com/drain',
+          ],
+        },
+      });
+
+      await r.service.update(name, {
+        revision: running.revision,
+        nodePools: spec.nodePools.filter(p => p.name !== 'gpu'),
+      });
+      for (let pass = 0; pass < 4; pass++) await r.reconciler.runOnce();
+      const waiting = await r.store.get(name);
+      expect(waiting).toMatchObject({
+        phase: 'Updating',
+        message: `waiting for MachinePool ${name}-gpu to go`,
+      });
+      expect(api.get(gpuPool)?.metadata?.deletionTimestamp).toBeDefined();
+      // The provider's pool went at once; the general pool stays.
+      expect(
+        api.get({
+          apiVersion: 'infrastructure.cluster.x-k8s.io/v1beta2',
+          kind: 'AWSManagedMachinePool',
+          name: `${name}-gpu`,
+          namespace: MANAGEMENT_NAMESPACE,
+        }),
+      ).toBeUndefined();
+      expect(api.get({ ...gpuPool, name: `${name}-general` })).toBeDefined();
+
+      api.patch(gpuPool, {
+        metadata: {
+          finalizers: api
+            .get(gpuPool)!
+            .metadata!.finalizers!.filter(f => f !== 'example.com/drain'),
+        },
+      });
+      await passUntil(r, name, 'Running');
+      expect(api.get(gpuPool)).toBeUndefined();
+      const messages = (await r.store.history(name)).map(h => h.message);
+      expect(messages).toEqual(
+        expect.arrayContaining([
+          expect.stringContaining(
+            `deleted MachinePool ${name}-gpu, AWSManagedMachinePool ${name}-gpu`,
+          ),
+        ]),
+      );
+    });
+
     it.each(PROVISIONED_DISTRIBUTIONS.map(d => [d]))(
       'takes a %s cluster through create, scale, upgrade and delete',
       async (distribution: ProvisionedDistribution) => {

@@ -179,13 +179,14 @@ export class ClusterReconciler {
     const ctx = this.context(record, credential);
     const objects = distribution.render(spec, ctx);
 
+    const credentialObjects = distribution.credentialObjects(
+      spec,
+      ctx,
+      credential,
+    );
+
     if (record.appliedRevision < record.revision) {
       await this.ensureNamespace(limiter);
-      const credentialObjects = distribution.credentialObjects(
-        spec,
-        ctx,
-        credential,
-      );
       await management.apply([...credentialObjects, ...objects], limiter);
       // A first revision has nothing to leave behind; a later one may have
       // dropped a node pool whose objects must go with it.
@@ -250,6 +251,21 @@ export class ClusterReconciler {
 
     let phase: ClusterPhase = observed.phase;
     let message = observed.message ?? '';
+
+    if (phase === 'Running' && record.phase === 'Updating') {
+      // The objects of a removed node pool may still be going (finalizers):
+      // the update is done once they are gone.
+      const leaving = await this.pruneUnrendered(
+        record.name,
+        [...credentialObjects, ...objects],
+        objects,
+        limiter,
+      );
+      if (leaving.length) {
+        phase = 'Updating';
+        message = `waiting for ${leaving.map(describeHeader).join(', ')} to go`;
+      }
+    }
 
     if (phase === 'Running') {
       const apiServer = await this.storeKubeconfig(
