@@ -13,13 +13,25 @@ const config = mockServices.rootConfig.factory({ data: secretStoreConfig });
 describe('pipelineClustersPlugin', () => {
   const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
 
+  // Each backend stops before the databases go (the automatic stop comes
+  // after them): its scheduled reconciler must not outlive its database.
+  const backends: Array<{ stop(): Promise<void> }> = [];
+  const start = async (...args: Parameters<typeof startTestBackend>) => {
+    const backend = await startTestBackend(...args);
+    backends.push(backend);
+    return backend;
+  };
+  afterEach(async () => {
+    await Promise.all(backends.splice(0).map(b => b.stop()));
+  });
+
   // Whether PostgreSQL is among the databases in CI is checked in
   // @pipeline-portal/backend-health.
   it.each(databases.eachSupportedId())(
     'starts with its migrations and answers its health route without credentials on %s',
     async databaseId => {
       const knex = await databases.init(databaseId);
-      const { server } = await startTestBackend({
+      const { server } = await start({
         features: [
           pipelineClustersPlugin,
           config,
@@ -36,7 +48,7 @@ describe('pipelineClustersPlugin', () => {
   it('answers 503 when its database becomes unavailable', async () => {
     const knex = await databases.init('SQLITE_3');
     let available = true;
-    const { server } = await startTestBackend({
+    const { server } = await start({
       features: [
         pipelineClustersPlugin,
         config,
@@ -56,7 +68,7 @@ describe('pipelineClustersPlugin', () => {
   });
 
   it('refuses invalid credentials on any other route', async () => {
-    const { server } = await startTestBackend({
+    const { server } = await start({
       features: [pipelineClustersPlugin, config],
     });
 
