@@ -401,7 +401,8 @@ export class ClusterReconciler {
       // Dependents last in render order, so delete in reverse; objects of
       // pools that an earlier revision left behind go too.
       await management.delete([...objects].reverse(), limiter);
-      await this.pruneUnrendered(record.name, [], objects, limiter);
+      // The rendered objects were just asked to go: only strays are left.
+      await this.pruneUnrendered(record.name, objects, objects, limiter);
       record = await store.update(record.name, record.revision, {
         appliedRevision: record.revision,
         message: 'deleting the engine resources',
