@@ -200,6 +200,7 @@ export function createHandler(deps: HandlerDeps) {
     res: ServerResponse,
     url: URL,
     query: Record<string, string>,
+    user: string | undefined,
   ) {
     const path = url.pathname.replace(/\/+$/, '') || '/';
     if (path === '/healthz' || path === '/livez' || path === '/readyz') {
@@ -208,7 +209,7 @@ export function createHandler(deps: HandlerDeps) {
       res.end('ok');
       return undefined;
     }
-    if (!authenticatedUser(req, expected)) throw unauthorized();
+    if (!user) throw unauthorized();
 
     const fault = faults.decide(req.method ?? 'GET', path);
     if (fault.latencyMs) await sleep(fault.latencyMs);
@@ -456,6 +457,7 @@ export function createHandler(deps: HandlerDeps) {
 
   const handler = (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
+    const user = authenticatedUser(req, expected);
     const url = new URL(req.url ?? '/', 'https://localhost');
     const query: Record<string, string> = {};
     url.searchParams.forEach((v, k) => {
@@ -478,13 +480,13 @@ export function createHandler(deps: HandlerDeps) {
         timestamp: started,
         watch,
         userAgent: req.headers['user-agent'],
-        user: authenticatedUser(req, expected),
+        user,
       });
     };
     recorders.set(res, record);
     // Watches are logged when the stream ends; dropped sockets when closed.
     res.on('close', record);
-    handle(req, res, url, query).catch(err => sendError(res, err));
+    handle(req, res, url, query, user).catch(err => sendError(res, err));
   };
 
   /** Ends every open watch stream (clients see a normal end of stream). */
