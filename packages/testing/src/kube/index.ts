@@ -33,4 +33,8 @@ export type {
   ManagedFieldsEntry,
 } from './types';
 export { SERVER_VERSION } from './discovery';
+export { playFlux, FLUX_CRDS } from './flux';
+export type { FluxDouble, FluxReleaseMatch, PlayFluxOptions } from './flux';
+export { playJobs } from './jobs';
+export type { JobsDouble } from './jobs';
 export type { ClientCertificate } from './tls';

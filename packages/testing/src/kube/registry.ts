@@ -155,6 +155,16 @@ export const BUILTIN_TYPES: ResourceType[] = [
     generation: true,
   }),
   builtin({
+    group: 'batch',
+    version: 'v1',
+    plural: 'jobs',
+    kind: 'Job',
+    namespaced: true,
+    categories: ['all'],
+    status: true,
+    generation: true,
+  }),
+  builtin({
     group: 'rbac.authorization.k8s.io',
     version: 'v1',
     plural: 'roles',
