@@ -35,6 +35,9 @@ backend.add(
 backend.add(
   import('@pipeline-portal/plugin-scaffolder-backend-module-pipeline-clusters'),
 );
+backend.add(
+  import('@pipeline-portal/plugin-scaffolder-backend-module-spotguides'),
+);
 
 // Kubernetes
 backend.add(import('@backstage/plugin-kubernetes-backend'));

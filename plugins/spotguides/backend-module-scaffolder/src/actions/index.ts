@@ -1,0 +1,9 @@
+export {
+  createWebhookCreateAction,
+  DEFAULT_WEBHOOK_EVENTS,
+  readWebhookSettings,
+} from './webhookCreate';
+export type {
+  WebhookCreateActionOptions,
+  WebhookSettings,
+} from './webhookCreate';
