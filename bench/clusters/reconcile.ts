@@ -28,7 +28,7 @@ import {
   sampleSpec,
 } from '../../plugins/pipeline-clusters/backend/src/distributions/__testUtils__/harness';
 import { ManagementCluster } from '../../plugins/pipeline-clusters/backend/src/management/ManagementCluster';
-import { RateLimiter } from '../../plugins/pipeline-clusters/backend/src/management/RateLimiter';
+import { RateLimiter } from '@pipeline-portal/backend-kit';
 import { DatabaseSecretStore } from '../../plugins/pipeline-clusters/backend/src/secrets/DatabaseSecretStore';
 import { ClusterReconciler } from '../../plugins/pipeline-clusters/backend/src/service/ClusterReconciler';
 import { ClusterService } from '../../plugins/pipeline-clusters/backend/src/service/ClusterService';

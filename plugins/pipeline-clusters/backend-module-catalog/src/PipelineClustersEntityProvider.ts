@@ -24,6 +24,7 @@ import {
   PipelineClustersApi,
   PipelineClustersClient,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
 
 /** Provider name, location key, task id and logger target: never change it. */
 export const PROVIDER_NAME = 'pipeline-clusters-provider';
@@ -268,24 +269,4 @@ function isAbsent(error: unknown): boolean {
 
 function describe(error: unknown): string {
   return isError(error) ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** Maps with at most `limit` calls in flight, keeping the input order. */
-async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, worker),
-  );
-  return results;
 }

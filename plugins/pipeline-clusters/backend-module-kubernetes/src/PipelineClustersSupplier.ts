@@ -22,6 +22,7 @@ import {
   ClusterCredentials,
   PORTAL_CLUSTER_ANNOTATION,
 } from './auth/ClusterCredentials';
+import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
 
 const CONFIG_ROOT = 'pipelinePortal.clusters.kubernetesSupplier';
 const DEFAULT_REFRESH_SECONDS = 30;
@@ -276,24 +277,4 @@ function toCredential(access: ClusterAccess): KubernetesCredential | undefined {
 
 function describe(error: unknown): string {
   return isError(error) ? `${error.name}: ${error.message}` : String(error);
-}
-
-/** Maps with at most `limit` calls in flight, keeping the input order. */
-async function mapWithConcurrency<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<R>,
-): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await fn(items[index]);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, worker),
-  );
-  return results;
 }

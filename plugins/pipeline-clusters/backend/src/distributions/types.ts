@@ -1,8 +1,12 @@
 import { KubernetesObject } from '@kubernetes/client-node';
+import type { DriftRules } from '@pipeline-portal/backend-kit';
 import {
   ClusterSpec,
   ProvisionedDistribution,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+
+/** How drift detection reads one rendered object (see the backend kit). */
+export type { DriftRules };
 
 export interface RenderContext {
   /** Namespace on the management cluster holding this cluster's objects. */
@@ -32,26 +36,6 @@ export interface ObservedStatus {
   nodeCount?: number;
   /** https URL when the engine reports the endpoint. */
   apiServer?: string;
-}
-
-/**
- * How drift detection reads one rendered object (see drift/). Paths are map
- * keys from the object's root, e.g. ['spec', 'replicas'].
- */
-export interface DriftRules {
-  /**
-   * Rendered fields an engine legitimately changes once the object exists
-   * (replicas an autoscaler owns): never drift, and a correction keeps their
-   * live values.
-   */
-  engineOwned?: string[][];
-  /**
-   * Lists the CRD keys by fields of their items (x-kubernetes-list-type:
-   * map): items others added are theirs, not drift.
-   */
-  keyedLists?: Array<{ path: string[]; keys: string[] }>;
-  /** Fields an admission webhook rewrites into an equivalent spelling. */
-  normalized?: Array<{ path: string[]; normalize(value: unknown): unknown }>;
 }
 
 /** Secret where the engine writes the kubeconfig. */

@@ -5,8 +5,7 @@ import type {
   V1Secret,
 } from '@kubernetes/client-node';
 import https from 'node:https';
-import { clientNode } from './clientNode';
-import { RateLimiter } from './RateLimiter';
+import { clientNode, RateLimiter } from '@pipeline-portal/backend-kit';
 import { statusCodeOf, toManagementApiError } from './errors';
 
 export const FIELD_MANAGER = 'pipeline-portal';

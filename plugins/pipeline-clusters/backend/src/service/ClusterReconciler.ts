@@ -4,6 +4,14 @@ import {
   ClusterPhase,
   ClusterSpec,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import {
+  correction,
+  describeDrift,
+  detectDrift,
+  engineMustCatchUp,
+  ObjectDrift,
+  RateLimiter,
+} from '@pipeline-portal/backend-kit';
 import pLimit from 'p-limit';
 import { parse } from 'yaml';
 import { cloudContextFromCredential, getDistribution } from '../distributions';
@@ -13,16 +21,8 @@ import {
   DriftRules,
   RenderContext,
 } from '../distributions/types';
-import {
-  correction,
-  describeDrift,
-  detectDrift,
-  engineMustCatchUp,
-  ObjectDrift,
-} from '../drift';
 import { ManagementApiError, toManagementApiError } from '../management/errors';
 import { ManagementCluster } from '../management/ManagementCluster';
-import { RateLimiter } from '../management/RateLimiter';
 import { SecretStore } from '../secrets/SecretStore';
 import { ClusterRecord, ClusterStore } from '../store/ClusterStore';
 import { kubeconfigSecretName } from './kubeconfigSecrets';

@@ -1,8 +1,11 @@
 import { KubernetesObject } from '@kubernetes/client-node';
-import { distributions } from '../distributions';
-import { ctx, sampleSpec } from '../distributions/__testUtils__/harness';
-import { compareObject, formatPath } from './compare';
-import { correction, describeDrift, detectDrift } from './drift';
+import {
+  correction,
+  describeDrift,
+  detectDrift,
+} from '@pipeline-portal/backend-kit';
+import { distributions } from '.';
+import { ctx, sampleSpec } from './__testUtils__/harness';
 
 const spec = sampleSpec('gke');
 const rendered = distributions.gke.render(spec, ctx);
@@ -29,7 +32,7 @@ function served(o: KubernetesObject, change: (x: any) => void = () => {}) {
   return out as KubernetesObject;
 }
 
-describe('drift', () => {
+describe('GKE drift rules', () => {
   it('sees no drift in what servers, webhooks and engines add', () => {
     const live = rendered.map(o =>
       served(o, x => {
@@ -48,58 +51,6 @@ describe('drift', () => {
       }),
     );
     expect(detectDrift(rendered, live, rulesFor)).toEqual([]);
-  });
-
-  it('treats empty maps and lists like absent ones, but not empty strings', () => {
-    expect(
-      compareObject(
-        { spec: { a: {}, b: [], c: '' } },
-        { spec: { b: null, c: '' } },
-      ),
-    ).toEqual([]);
-    expect(compareObject({ spec: { c: '' } }, { spec: {} })).toEqual([
-      { path: ['spec', 'c'], live: undefined, desired: '' },
-    ]);
-    expect(compareObject({ spec: { on: false } }, { spec: {} })).toHaveLength(
-      1,
-    );
-  });
-
-  it('reads lists atomically unless the CRD keys them', () => {
-    expect(
-      compareObject({ spec: { l: ['a'] } }, { spec: { l: ['a', 'b'] } }),
-    ).toEqual([{ path: ['spec', 'l'], live: ['a', 'b'], desired: ['a'] }]);
-    // Items compare as subsets: a defaulted field inside one is no drift.
-    expect(
-      compareObject(
-        { spec: { l: [{ n: 'x' }] } },
-        { spec: { l: [{ n: 'x', d: 1 }] } },
-      ),
-    ).toEqual([]);
-    const keyed = {
-      keyedLists: [{ path: ['spec', 't'], keys: ['key', 'effect'] }],
-    };
-    const drift = compareObject(
-      { spec: { t: [{ key: 'a', effect: 'NoSchedule', value: '1' }] } },
-      { spec: { t: [{ key: 'a', effect: 'NoSchedule', value: '2' }] } },
-      keyed,
-    );
-    expect(drift.map(d => formatPath(d.path))).toEqual([
-      'spec.t[key=a,effect=NoSchedule].value',
-    ]);
-    expect(
-      compareObject(
-        { spec: { t: [{ key: 'a', effect: 'NoSchedule' }] } },
-        { spec: { t: [{ key: 'b', effect: 'NoSchedule' }] } },
-        keyed,
-      ),
-    ).toEqual([
-      {
-        path: ['spec', 't', { item: { key: 'a', effect: 'NoSchedule' } }],
-        live: undefined,
-        desired: { key: 'a', effect: 'NoSchedule' },
-      },
-    ]);
   });
 
   it('leaves an autoscaled pool’s replicas to the autoscaler, not a fixed pool’s', () => {

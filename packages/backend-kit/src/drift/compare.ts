@@ -1,10 +1,28 @@
 /**
  * Field-by-field comparison of a rendered object (what the portal wants)
- * with the object read back from the management cluster. The rendered object
+ * with the object read back from the cluster. The rendered object
  * is the desired subset: fields the API server, its webhooks or the engines
  * add are not drift, only rendered fields that are absent or differ.
  */
-import { DriftRules } from '../distributions/types';
+/**
+ * How to read an object's fields: which an engine owns, which lists are
+ * keyed, which values a webhook respells.
+ */
+export interface DriftRules {
+  /**
+   * Rendered fields an engine legitimately changes once the object exists
+   * (replicas an autoscaler owns): never drift, and a correction keeps their
+   * live values.
+   */
+  engineOwned?: string[][];
+  /**
+   * Lists the CRD keys by fields of their items (x-kubernetes-list-type:
+   * map): items others added are theirs, not drift.
+   */
+  keyedLists?: Array<{ path: string[]; keys: string[] }>;
+  /** Fields an admission webhook rewrites into an equivalent spelling. */
+  normalized?: Array<{ path: string[]; normalize(value: unknown): unknown }>;
+}
 
 /** A path into an object, as shown to users: map keys, list indexes, keyed items. */
 export type FieldPath = Array<string | number | ListItemKey>;

@@ -1,10 +1,15 @@
 /**
- * Drift: how the engine objects on the management cluster departed from what
- * the portal rendered, what to apply to put them back, and how to say so.
+ * Drift: how live objects departed from what the portal rendered, what to
+ * apply to put them back, and how to say so.
  */
-import { KubernetesObject } from '@kubernetes/client-node';
-import { DriftRules } from '../distributions/types';
-import { compareObject, FieldDrift, formatPath, formatValue } from './compare';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import {
+  compareObject,
+  DriftRules,
+  FieldDrift,
+  formatPath,
+  formatValue,
+} from './compare';
 
 export type ObjectDrift =
   | { kind: 'changed'; object: KubernetesObject; fields: FieldDrift[] }

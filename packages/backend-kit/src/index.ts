@@ -1,0 +1,24 @@
+/**
+ * Generic pieces the portal's backend plugins share.
+ *
+ * @packageDocumentation
+ */
+export { mapWithConcurrency } from './mapWithConcurrency';
+export { RateLimiter } from './RateLimiter';
+export { clientNode } from './clientNode';
+export {
+  compareObject,
+  correction,
+  describeDrift,
+  detectDrift,
+  engineMustCatchUp,
+  formatPath,
+  formatValue,
+} from './drift';
+export type {
+  DriftRules,
+  FieldDrift,
+  FieldPath,
+  ListItemKey,
+  ObjectDrift,
+} from './drift';
