@@ -25,6 +25,9 @@ backend.add(import('@backstage/plugin-catalog-backend-module-logs'));
 backend.add(
   import('@pipeline-portal/plugin-catalog-backend-module-pipeline-clusters'),
 );
+backend.add(
+  import('@pipeline-portal/plugin-catalog-backend-module-integrated-services'),
+);
 
 // Scaffolder
 backend.add(import('@backstage/plugin-scaffolder-backend'));

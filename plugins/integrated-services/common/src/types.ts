@@ -1,16 +1,16 @@
 import type { Entity } from '@backstage/catalog-model';
+import type { JsonObject, JsonValue } from '@backstage/types';
+
+export type { JsonObject, JsonValue };
 
 export const INTEGRATED_SERVICE_API_VERSION = 'pipeline-portal.io/v1alpha1';
 export const INTEGRATED_SERVICE_KIND = 'IntegratedService';
 
 /** A JSON Schema document, as authored in a definition. */
-export type JsonSchema = { [key: string]: unknown };
-
-/** A JSON object: chart values, a spec, overrides. */
-export type JsonObject = { [key: string]: unknown };
+export type JsonSchema = JsonObject;
 
 /** Where a version's chart comes from. */
-export interface ChartRef {
+export type ChartRef = {
   /** `https://` Helm repository URL, or `oci://` registry path for OCI charts. */
   repository: string;
   name: string;
@@ -18,7 +18,7 @@ export interface ChartRef {
   version: string;
   /** @default 'helm' */
   type?: 'helm' | 'oci';
-}
+};
 
 /**
  * How part of the spec becomes chart values. A rule with `from` and `to` copies one
@@ -26,7 +26,7 @@ export interface ChartRef {
  * the form `${/spec/pointer}` are replaced by spec fields. `when` (and `equals`)
  * make a rule conditional on a spec field.
  */
-export interface ValuesMappingRule {
+export type ValuesMappingRule = {
   /** JSON pointer into the spec. */
   from?: string;
   /** JSON pointer into the chart values. */
@@ -34,28 +34,28 @@ export interface ValuesMappingRule {
   /** Only when the spec field at this pointer is set (and not `false`). */
   when?: string;
   /** With `when`: only when the field equals this value. */
-  equals?: unknown;
+  equals?: JsonValue;
   /** A values fragment to merge. */
   values?: JsonObject;
   /** Append arrays of `values` to arrays already rendered instead of replacing them. */
   appendArrays?: boolean;
-}
+};
 
 /**
  * A spec field that names a stored credential. The backend copies the credential's
  * value to the cluster as a Kubernetes Secret named `secretName` in the service's
  * namespace; values refer to the Secret by that name, never to the secret itself.
  */
-export interface SecretBinding {
+export type SecretBinding = {
   /** JSON pointer into the spec of the field holding the credential name. */
   field: string;
   /** Name of the Kubernetes Secret written to the cluster. */
   secretName: string;
   /** Keys the credential must have; each becomes a key of the Secret. */
   keys: string[];
-}
+};
 
-export interface ServiceVersion {
+export type ServiceVersion = {
   /** Semantic version of the service (not necessarily the chart's). */
   version: string;
   /** Release notes or what changed, shown to users choosing a target. */
@@ -68,10 +68,10 @@ export interface ServiceVersion {
   specSchema: JsonSchema;
   valuesMapping: ValuesMappingRule[];
   secrets?: SecretBinding[];
-}
+};
 
 /** A Kubernetes object a step acts on. */
-export interface ResourceSelector {
+export type ResourceSelector = {
   apiVersion: string;
   kind: string;
   /** Defaults to the service's namespace for namespaced kinds. */
@@ -79,7 +79,7 @@ export interface ResourceSelector {
   name?: string;
   /** Label selector (`app=cert-manager,component in (a,b)`); with or instead of `name`. */
   labelSelector?: string;
-}
+};
 
 export type Step =
   | { type: 'chartUpgrade'; description?: string }
@@ -113,13 +113,13 @@ export type Step =
 export type StepType = Step['type'];
 
 /** An upgrader or downgrader: the steps that move an installation between versions. */
-export interface VersionEdge {
+export type VersionEdge = {
   from: string;
   to: string;
   steps: Step[];
-}
+};
 
-export interface IntegratedServiceSpec {
+export type IntegratedServiceSpec = {
   owner: string;
   /** monitoring, logging, dns, secrets, security, ingress, certificates, backup, policy, ... */
   category: string;
@@ -130,45 +130,41 @@ export interface IntegratedServiceSpec {
   versions: ServiceVersion[];
   upgraders: VersionEdge[];
   downgraders: VersionEdge[];
-}
+};
 
-/** The catalog entity (its spec is typed, so it is not an `Entity` without a cast). */
-export type IntegratedServiceEntity = Omit<
-  Entity,
-  'apiVersion' | 'kind' | 'spec'
-> & {
+export interface IntegratedServiceEntity extends Entity {
   apiVersion: typeof INTEGRATED_SERVICE_API_VERSION;
   kind: typeof INTEGRATED_SERVICE_KIND;
   spec: IntegratedServiceSpec;
-};
+}
 
 /** A step of a plan, with the edge it belongs to. */
 export type PlannedStep = Step & { from: string; to: string };
 
-export interface PlannedTarget {
+export type PlannedTarget = {
   version: string;
   /** `none` only from planPath with from === to. */
   direction: 'upgrade' | 'downgrade' | 'none';
   /** [from, ..., to] */
   path: string[];
   steps: PlannedStep[];
-}
+};
 
-export interface UnreachableTarget {
+export type UnreachableTarget = {
   version: string;
   reason: string;
-}
+};
 
-export interface TargetPlan {
+export type TargetPlan = {
   targets: PlannedTarget[];
   unreachable: UnreachableTarget[];
-}
+};
 
 /** One problem found in a document, at a JSON pointer ('' is the document itself). */
-export interface ValidationIssue {
+export type ValidationIssue = {
   pointer: string;
   message: string;
-}
+};
 
 export type ValidationResult =
   | { valid: true; issues: [] }

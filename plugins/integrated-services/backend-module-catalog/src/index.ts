@@ -1,0 +1,7 @@
+/**
+ * Catalog module: the `IntegratedService` kind, validated against its JSON Schema.
+ *
+ * @packageDocumentation
+ */
+export { catalogModuleIntegratedServices as default } from './module';
+export { IntegratedServiceEntityProcessor } from './IntegratedServiceEntityProcessor';
