@@ -14,6 +14,7 @@ import {
   acceptKubeconfig,
   AcceptKubeconfigDeps,
   KubeconfigPolicy,
+  MAX_KUBECONFIG_BYTES,
   readKubeconfigPolicy,
   VersionProbe,
 } from './acceptKubeconfig';
@@ -199,6 +200,29 @@ describe('acceptKubeconfig', () => {
       expect(message).toMatch(
         /^kubeconfig: is not valid YAML or JSON \(line \d+, column \d+\)$/,
       );
+    });
+    it('refuses an oversized kubeconfig before parsing it, whatever the caller', async () => {
+      const deps = offline();
+      // Valid YAML: only its size is wrong.
+      const padding = `# ${'x'.repeat(1024)}\n`.repeat(
+        MAX_KUBECONFIG_BYTES / 1024,
+      );
+      const text = `${kubeconfig()}${padding}`;
+      const message = await refusal(text, strict, deps);
+      expect(message).toBe(
+        `kubeconfig: is ${Buffer.byteLength(
+          text,
+        )} bytes, more than the 256 KiB allowed`,
+      );
+      expect(deps.probes).toHaveLength(0);
+      // Just below the cap, the same file is read and accepted.
+      const fits = `${kubeconfig()}# ${'x'.repeat(
+        MAX_KUBECONFIG_BYTES - Buffer.byteLength(kubeconfig()) - 3,
+      )}\n`;
+      expect(Buffer.byteLength(fits)).toBe(MAX_KUBECONFIG_BYTES);
+      await expect(
+        acceptKubeconfig(fits, strict, offline()),
+      ).resolves.toMatchObject({ context: 'prod' });
     });
   });
 
