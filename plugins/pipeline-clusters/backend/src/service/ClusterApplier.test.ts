@@ -82,7 +82,6 @@ describe('clusterPlan and ClusterApplier', () => {
     });
   });
   afterAll(async () => {
-    await secrets.close?.();
     await api.close();
   });
 
