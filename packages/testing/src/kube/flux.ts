@@ -109,7 +109,10 @@ export function playFlux(
       try {
         fn();
       } catch (err) {
-        ignoreGone(err);
+        // A controller logs and retries; here the test sees it in stderr.
+        if (!(err instanceof KubeApiError && err.code === 404)) {
+          process.stderr.write(`flux double: ${err}\n`);
+        }
       }
     }, ms);
     timers.add(timer);
@@ -267,6 +270,18 @@ export function playFlux(
           ],
         });
         return;
+      }
+      const target = o.spec?.targetNamespace;
+      if (installing && target && o.spec?.install?.createNamespace) {
+        try {
+          api.create({
+            apiVersion: 'v1',
+            kind: 'Namespace',
+            metadata: { name: target },
+          });
+        } catch (err) {
+          if (!(err instanceof KubeApiError && err.code === 409)) throw err;
+        }
       }
       const at = now();
       const previous = history[0];
