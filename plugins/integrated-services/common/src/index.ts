@@ -13,3 +13,5 @@ export { getPointer, parsePointer, formatPointer } from './jsonPointer';
 export * from './values';
 export * from './planner';
 export * from './permissions';
+export * from './api';
+export * from './client';
