@@ -1,4 +1,4 @@
-import { compare, rcompare } from 'semver';
+import { SemVer } from 'semver';
 import {
   IntegratedServiceEntity,
   PlannedStep,
@@ -11,10 +11,21 @@ import {
 
 type Definition = Pick<IntegratedServiceEntity, 'metadata' | 'spec'>;
 
+/** Each version's place in semantic version order (0 = oldest); parsed once. */
+function rankVersions(names: Iterable<string>): Map<string, number> {
+  const parsed = [...new Set(names)].map(name => ({
+    name,
+    semver: new SemVer(name),
+  }));
+  parsed.sort((a, b) => a.semver.compare(b.semver));
+  return new Map(parsed.map(({ name }, i) => [name, i]));
+}
+
 /** Versions newest first. */
 export function sortedVersions(definition: Definition): ServiceVersion[] {
-  return [...definition.spec.versions].sort((a, b) =>
-    rcompare(a.version, b.version),
+  const rank = rankVersions(definition.spec.versions.map(v => v.version));
+  return [...definition.spec.versions].sort(
+    (a, b) => rank.get(b.version)! - rank.get(a.version)!,
   );
 }
 
@@ -33,62 +44,87 @@ export function findVersion(
   return definition.spec.versions.find(v => v.version === version);
 }
 
-interface Search {
-  parent: Map<string, VersionEdge>;
-  /** Reached versions, nearest first; filled when a reason needs it. */
-  reached?: string[];
-}
+/** One breadth-first search from a version over upgraders or downgraders. */
+class Search {
+  private readonly parent = new Map<string, VersionEdge>();
+  private readonly traced = new Map<
+    string,
+    { path: string[]; steps: PlannedStep[] }
+  >();
+  private reachedCache?: string[];
 
-/**
- * Breadth-first search from `from` over one kind of edge: the first path found to
- * each version has the fewest edges. Neighbours are visited nearest version first
- * (then in definition order), so ties always break the same way.
- */
-function search(from: string, edges: VersionEdge[], upward: boolean): Search {
-  const out = new Map<string, VersionEdge[]>();
-  for (const edge of edges) {
-    const list = out.get(edge.from) ?? [];
-    list.push(edge);
-    out.set(edge.from, list);
-  }
-  for (const list of out.values()) {
-    list.sort((a, b) => (upward ? compare(a.to, b.to) : rcompare(a.to, b.to)));
-  }
-  const parent = new Map<string, VersionEdge>();
-  const queue = [from];
-  const visited = new Set([from]);
-  for (let head = 0; head < queue.length; head++) {
-    for (const edge of out.get(queue[head]) ?? []) {
-      if (visited.has(edge.to)) continue;
-      visited.add(edge.to);
-      parent.set(edge.to, edge);
-      queue.push(edge.to);
+  /**
+   * The first path found to each version has the fewest edges. Neighbours are
+   * visited nearest version first (then in definition order), so ties always
+   * break the same way whatever the order edges are listed in.
+   */
+  constructor(
+    readonly from: string,
+    readonly edges: VersionEdge[],
+    readonly upward: boolean,
+    private readonly rank: Map<string, number>,
+  ) {
+    const out = new Map<string, VersionEdge[]>();
+    for (const edge of edges) {
+      const list = out.get(edge.from) ?? [];
+      list.push(edge);
+      out.set(edge.from, list);
     }
+    const sign = upward ? 1 : -1;
+    const order = (v: string) => sign * (rank.get(v) ?? Infinity);
+    for (const list of out.values()) {
+      list.sort((a, b) => order(a.to) - order(b.to));
+    }
+    const queue = [from];
+    const visited = new Set([from]);
+    for (let head = 0; head < queue.length; head++) {
+      for (const edge of out.get(queue[head]) ?? []) {
+        if (visited.has(edge.to)) continue;
+        visited.add(edge.to);
+        this.parent.set(edge.to, edge);
+        queue.push(edge.to);
+      }
+    }
+    this.traced.set(from, { path: [from], steps: [] });
   }
-  return { parent };
-}
 
-function trace(
-  found: Search,
-  from: string,
-  to: string,
-  upward: boolean,
-): PlannedTarget {
-  const edges: VersionEdge[] = [];
-  for (let at = to; at !== from; ) {
-    const edge = found.parent.get(at)!;
-    edges.unshift(edge);
-    at = edge.from;
+  reaches(version: string): boolean {
+    return this.parent.has(version);
   }
-  const steps: PlannedStep[] = edges.flatMap(edge =>
-    edge.steps.map(step => ({ ...step, from: edge.from, to: edge.to })),
-  );
-  return {
-    version: to,
-    direction: upward ? 'upgrade' : 'downgrade',
-    path: [from, ...edges.map(edge => edge.to)],
-    steps,
-  };
+
+  /** Reached versions, nearest first. */
+  reached(): string[] {
+    const sign = this.upward ? 1 : -1;
+    this.reachedCache ??= [...this.parent.keys()].sort(
+      (a, b) => sign * (this.rank.get(a)! - this.rank.get(b)!),
+    );
+    return this.reachedCache;
+  }
+
+  /** Path and steps to a reached version, built on its parent's (each computed once). */
+  trace(to: string): PlannedTarget {
+    const pending: string[] = [];
+    for (let at = to; !this.traced.has(at); at = this.parent.get(at)!.from) {
+      pending.push(at);
+    }
+    for (let i = pending.length - 1; i >= 0; i--) {
+      const edge = this.parent.get(pending[i])!;
+      const before = this.traced.get(edge.from)!;
+      this.traced.set(pending[i], {
+        path: [...before.path, edge.to],
+        steps: before.steps.concat(
+          edge.steps.map(step => ({ ...step, from: edge.from, to: edge.to })),
+        ),
+      });
+    }
+    const { path, steps } = this.traced.get(to)!;
+    return {
+      version: to,
+      direction: this.upward ? 'upgrade' : 'downgrade',
+      path,
+      steps,
+    };
+  }
 }
 
 function listed(versions: string[]): string {
@@ -98,19 +134,10 @@ function listed(versions: string[]): string {
     : shown;
 }
 
-function unreachableReason(
-  definition: Definition,
-  found: Search,
-  from: string,
-  to: string,
-  upward: boolean,
-): string {
+function unreachableReason(found: Search, to: string): string {
+  const { from, upward, edges } = found;
   const kind = upward ? 'upgrader' : 'downgrader';
-  found.reached ??= [...found.parent.keys()].sort(upward ? compare : rcompare);
-  const reached = found.reached;
-  const edges = upward
-    ? definition.spec.upgraders
-    : definition.spec.downgraders;
+  const reached = found.reached();
   const into = edges.filter(edge => edge.to === to).map(edge => edge.from);
   const start =
     reached.length === 0
@@ -119,7 +146,7 @@ function unreachableReason(
   const end =
     into.length === 0
       ? `no ${kind} leads to ${to}`
-      : `${to} is entered only from ${listed(into.sort(compare))}`;
+      : `${to} is entered only from ${listed(into)}`;
   return `no chain of ${kind}s leads from ${from} to ${to}: ${start}; ${end}`;
 }
 
@@ -127,6 +154,8 @@ function unreachableReason(
  * Every version reachable from the installed one, each with its shortest path and
  * the steps to walk, and every other version with why it cannot be reached.
  * Newer versions are reached through upgraders, older ones through downgraders.
+ * Targets sharing a path prefix share the step objects of that prefix: treat the
+ * plan as read-only.
  */
 export function planTargets(
   definition: Definition,
@@ -145,26 +174,22 @@ export function planTargets(
       })),
     };
   }
-  const up = search(fromVersion, definition.spec.upgraders, true);
-  const down = search(fromVersion, definition.spec.downgraders, false);
+  const rank = rankVersions(definition.spec.versions.map(v => v.version));
+  const up = new Search(fromVersion, definition.spec.upgraders, true, rank);
+  const down = new Search(
+    fromVersion,
+    definition.spec.downgraders,
+    false,
+    rank,
+  );
   const targets: PlannedTarget[] = [];
   const unreachable: UnreachableTarget[] = [];
   for (const { version } of others) {
-    const upward = compare(version, fromVersion) > 0;
-    const found = upward ? up : down;
-    if (found.parent.has(version)) {
-      targets.push(trace(found, fromVersion, version, upward));
+    const found = rank.get(version)! > rank.get(fromVersion)! ? up : down;
+    if (found.reaches(version)) {
+      targets.push(found.trace(version));
     } else {
-      unreachable.push({
-        version,
-        reason: unreachableReason(
-          definition,
-          found,
-          fromVersion,
-          version,
-          upward,
-        ),
-      });
+      unreachable.push({ version, reason: unreachableReason(found, version) });
     }
   }
   return { targets, unreachable };
@@ -198,19 +223,17 @@ export function planPath(
       target: { version: to, direction: 'none', path: [from], steps: [] },
     };
   }
-  const upward = compare(to, from) > 0;
+  const rank = rankVersions(definition.spec.versions.map(v => v.version));
+  const upward = rank.get(to)! > rank.get(from)!;
   const edges = upward
     ? definition.spec.upgraders
     : definition.spec.downgraders;
-  const found = search(from, edges, upward);
-  if (found.parent.has(to)) {
-    return { reachable: true, target: trace(found, from, to, upward) };
+  const found = new Search(from, edges, upward, rank);
+  if (found.reaches(to)) {
+    return { reachable: true, target: found.trace(to) };
   }
   return {
     reachable: false,
-    unreachable: {
-      version: to,
-      reason: unreachableReason(definition, found, from, to, upward),
-    },
+    unreachable: { version: to, reason: unreachableReason(found, to) },
   };
 }
