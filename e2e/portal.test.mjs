@@ -67,7 +67,7 @@ describe('the portal in a browser', { timeout: 300_000 }, () => {
     await page.goto(`${portal.url}/create`);
     await page.getByText('Node.js web service').first().waitFor();
     const card = await page
-      .getByText(/A spotguide: a Node\.js HTTP service/)
+      .getByText(/A spotguide: a TypeScript Node\.js HTTP service/)
       .count();
     assert.ok(card >= 1, 'the template description is shown');
     await screenshot(page, '05-create');
