@@ -23,17 +23,15 @@ import {
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
   crossplaneKubeconfigLocation,
-  crossplaneMeta,
   managedName,
-  ManagedResourceSpec,
-  providerConfigName,
-  ProviderConfigSpec,
+  managedResource,
+  providerConfigObjects,
+  readCrossplane,
   readManaged,
 } from './crossplane';
-import { portalLabels } from './labels';
-import { asObject, compact, field, Manifest, secret } from './model';
+import { compact, field } from './model';
 import { clusterScopedName } from './names';
-import { autoscaled, decide, PoolFacts } from './status';
+import { labelList, scaleBounds, taintList } from './parts';
 import { ClusterDistribution, RenderContext } from './types';
 
 const ACK_API = 'ack.alibabacloud.crossplane.io/v1alpha1';
@@ -73,34 +71,25 @@ function nodePool(
   spec: ClusterSpec,
   ctx: RenderContext,
   pool: NodePool,
-): Manifest<ManagedResourceSpec<KubernetesNodePoolParameters>> {
-  const labels = Object.entries(pool.labels);
-  const scaled = autoscaled(pool);
-  return {
+): KubernetesObject {
+  const bounds = scaleBounds(pool);
+  return managedResource<KubernetesNodePoolParameters>(spec, ctx, {
     apiVersion: ACK_API,
     kind: 'KubernetesNodePool',
-    metadata: crossplaneMeta(spec, poolName(spec, ctx, pool)),
-    spec: {
-      forProvider: compact({
-        clusterIdRefs: { name: managedName(spec, ctx) },
-        nodePoolName: pool.name,
-        region: spec.region,
-        instanceTypes: [pool.machineType],
-        desiredSize: scaled ? undefined : String(pool.desiredSize),
-        scalingConfig: scaled
-          ? [{ enable: true, minSize: pool.minSize, maxSize: pool.maxSize }]
-          : undefined,
-        labels: labels.length
-          ? labels.map(([key, value]) => ({ key, value }))
-          : undefined,
-        taints: pool.taints.length
-          ? pool.taints.map(t => compact({ ...t }))
-          : undefined,
-      }),
-      providerConfigRef: { name: providerConfigName(ctx) },
-      deletionPolicy: 'Delete',
-    },
-  };
+    name: poolName(spec, ctx, pool),
+    forProvider: compact({
+      clusterIdRefs: { name: managedName(spec, ctx) },
+      nodePoolName: pool.name,
+      region: spec.region,
+      instanceTypes: [pool.machineType],
+      desiredSize: bounds.scaled ? undefined : String(pool.desiredSize),
+      scalingConfig: bounds.scaled
+        ? [{ enable: true, minSize: pool.minSize, maxSize: pool.maxSize }]
+        : undefined,
+      labels: labelList(pool),
+      taints: taintList(pool),
+    }),
+  });
 }
 
 export const ack: ClusterDistribution = {
@@ -108,92 +97,52 @@ export const ack: ClusterDistribution = {
   engine: 'crossplane',
 
   render(spec, ctx) {
-    const cluster: Manifest<ManagedResourceSpec<ManagedKubernetesParameters>> =
-      {
+    return [
+      managedResource<ManagedKubernetesParameters>(spec, ctx, {
         apiVersion: ACK_API,
         kind: 'ManagedKubernetes',
-        metadata: crossplaneMeta(spec, managedName(spec, ctx)),
-        spec: {
-          forProvider: {
-            name: spec.name,
-            region: spec.region,
-            version: ackVersion(spec.kubernetesVersion),
-            clusterSpec: 'ack.pro.small',
-          },
-          providerConfigRef: { name: providerConfigName(ctx) },
-          deletionPolicy: 'Delete',
-          writeConnectionSecretToRef: {
-            name: crossplaneKubeconfigLocation(spec, ctx).name,
-            namespace: ctx.namespace,
-          },
+        name: managedName(spec, ctx),
+        forProvider: {
+          name: spec.name,
+          region: spec.region,
+          version: ackVersion(spec.kubernetesVersion),
+          clusterSpec: 'ack.pro.small',
         },
-      };
-    return [
-      asObject(cluster),
-      ...spec.nodePools.map(p => asObject(nodePool(spec, ctx, p))),
+        connectionSecret: true,
+      }),
+      ...spec.nodePools.map(p => nodePool(spec, ctx, p)),
     ];
   },
 
   credentialObjects(spec, ctx, value) {
-    const config: Manifest<ProviderConfigSpec> = {
+    return providerConfigObjects(spec, ctx, {
       apiVersion: PROVIDER_API,
-      kind: 'ProviderConfig',
-      metadata: crossplaneMeta(spec, providerConfigName(ctx)),
-      spec: {
-        credentials: {
-          source: 'Secret',
-          secretRef: {
-            name: ctx.credentialSecretName,
-            namespace: ctx.namespace,
-            key: 'credentials',
-          },
-        },
+      key: 'credentials',
+      data: {
+        credentials: JSON.stringify({
+          access_key: value.accessKeyId,
+          secret_key: value.accessKeySecret,
+          region: spec.region,
+        }),
       },
-    };
-    return [
-      secret(
-        {
-          name: ctx.credentialSecretName,
-          namespace: ctx.namespace,
-          labels: portalLabels(spec),
-        },
-        {
-          credentials: JSON.stringify({
-            access_key: value.accessKeyId,
-            secret_key: value.accessKeySecret,
-            region: spec.region,
-          }),
-        },
-      ),
-      asObject(config),
-    ];
+    });
   },
 
   readStatus(spec, observed) {
     const [cluster, ...pools] = observed;
-    const present = observed.filter(
-      (o): o is KubernetesObject => o !== undefined,
-    );
-    const facts = present.map(readManaged);
-    const clusterFacts = readManaged(cluster);
-    const poolFacts: PoolFacts[] = spec.nodePools.map((pool, i) => {
-      const obj = pools[i];
-      const count =
-        field<number>(obj, 'status', 'atProvider', 'nodeCount') ??
-        Number(field<string>(obj, 'status', 'atProvider', 'desiredSize'));
-      return {
-        pool,
-        replicas: Number.isFinite(count) ? count : undefined,
-        ready: readManaged(obj).ready,
-      };
-    });
-    return decide(spec, {
-      present: present.length,
-      deleting: facts.some(f => f.deleting),
-      failure: facts.map(f => f.failure).find(Boolean),
-      ready: clusterFacts.ready,
+    return readCrossplane(spec, observed, {
       version: field<string>(cluster, 'status', 'atProvider', 'version'),
-      pools: poolFacts,
+      pools: spec.nodePools.map((pool, i) => {
+        const obj = pools[i];
+        const count =
+          field<number>(obj, 'status', 'atProvider', 'nodeCount') ??
+          Number(field<string>(obj, 'status', 'atProvider', 'desiredSize'));
+        return {
+          pool,
+          replicas: Number.isFinite(count) ? count : undefined,
+          ready: readManaged(obj).ready,
+        };
+      }),
     });
   },
 

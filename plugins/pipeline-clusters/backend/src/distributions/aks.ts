@@ -23,21 +23,10 @@ import {
   ClusterSpec,
   NodePool,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import {
-  capiDriftRules,
-  capiKubeconfigLocation,
-  controlPlaneName,
-  INFRA_GROUP,
-  infrastructureClusterName,
-  machinePoolName,
-  meta,
-  readCapi,
-  renderCapi,
-} from './clusterApi';
-import { portalLabels } from './labels';
-import { asObject, compact, field, Manifest, secret } from './model';
-import { ClusterDistribution, RenderContext } from './types';
-import { autoscaled } from './status';
+import { capiDistribution, INFRA_GROUP, machinePoolName } from './clusterApi';
+import { compact } from './model';
+import { credentialSecret, labelMap, scaleBounds } from './parts';
+import { RenderContext } from './types';
 
 const CAPZ_API = `${INFRA_GROUP}/v1beta1`;
 export const ASO_CONTAINERSERVICE_API =
@@ -127,7 +116,7 @@ function agentPool(
   index: number,
   azureName: string,
 ): AsoResource<AgentPoolSpec> {
-  const scaled = autoscaled(pool);
+  const bounds = scaleBounds(pool);
   return aso(
     ASO_CONTAINERSERVICE_API,
     'ManagedClustersAgentPool',
@@ -139,12 +128,10 @@ function agentPool(
       mode: index === 0 ? ('System' as const) : ('User' as const),
       type: 'VirtualMachineScaleSets' as const,
       vmSize: pool.machineType,
-      enableAutoScaling: scaled,
-      minCount: scaled ? pool.minSize : undefined,
-      maxCount: scaled ? pool.maxSize : undefined,
-      nodeLabels: Object.keys(pool.labels).length
-        ? { ...pool.labels }
-        : undefined,
+      enableAutoScaling: bounds.scaled,
+      minCount: bounds.min,
+      maxCount: bounds.max,
+      nodeLabels: labelMap(pool),
       nodeTaints: pool.taints.length
         ? pool.taints.map(t => `${t.key}=${t.value ?? ''}:${t.effect}`)
         : undefined,
@@ -152,103 +139,85 @@ function agentPool(
   );
 }
 
-export const aks: ClusterDistribution = {
+export const aks = capiDistribution({
   id: 'aks',
-  engine: 'cluster-api',
 
   render(spec, ctx) {
     const version = aksVersion(spec.kubernetesVersion);
     const resourceGroup = spec.name;
-    const infraCluster: Manifest<AsoManagedSpec> = {
-      apiVersion: CAPZ_API,
-      kind: 'AzureASOManagedCluster',
-      metadata: meta(spec, ctx, infrastructureClusterName(spec)),
-      spec: {
-        resources: [
-          aso<ResourceGroupSpec>(
-            ASO_RESOURCES_API,
-            'ResourceGroup',
-            resourceGroup,
-            ctx,
-            { location: spec.region },
-          ),
-        ],
-      },
+    const infraCluster: AsoManagedSpec = {
+      resources: [
+        aso<ResourceGroupSpec>(
+          ASO_RESOURCES_API,
+          'ResourceGroup',
+          resourceGroup,
+          ctx,
+          { location: spec.region },
+        ),
+      ],
     };
-    const controlPlane: Manifest<AsoManagedSpec> = {
-      apiVersion: CAPZ_API,
-      kind: 'AzureASOManagedControlPlane',
-      metadata: meta(spec, ctx, controlPlaneName(spec)),
-      spec: {
-        version,
-        resources: [
-          aso<ManagedClusterSpec>(
-            ASO_CONTAINERSERVICE_API,
-            'ManagedCluster',
-            spec.name,
-            ctx,
-            {
-              owner: { name: resourceGroup },
-              location: spec.region,
-              dnsPrefix: spec.name,
-              kubernetesVersion: spec.kubernetesVersion,
-              identity: { type: 'SystemAssigned' },
-              networkProfile: { networkPlugin: 'azure' },
-            },
-          ),
-        ],
-      },
+    const controlPlane: AsoManagedSpec = {
+      version,
+      resources: [
+        aso<ManagedClusterSpec>(
+          ASO_CONTAINERSERVICE_API,
+          'ManagedCluster',
+          spec.name,
+          ctx,
+          {
+            owner: { name: resourceGroup },
+            location: spec.region,
+            dnsPrefix: spec.name,
+            kubernetesVersion: spec.kubernetesVersion,
+            identity: { type: 'SystemAssigned' },
+            networkProfile: { networkPlugin: 'azure' },
+          },
+        ),
+      ],
     };
     const names = agentPoolNames(spec.nodePools);
-    return renderCapi(spec, ctx, {
-      infraCluster: asObject(infraCluster),
-      controlPlane: asObject(controlPlane),
+    return {
+      infraCluster: {
+        apiVersion: CAPZ_API,
+        kind: 'AzureASOManagedCluster',
+        spec: infraCluster,
+      },
+      controlPlane: {
+        apiVersion: CAPZ_API,
+        kind: 'AzureASOManagedControlPlane',
+        spec: controlPlane,
+      },
       pool: pool => {
         const index = spec.nodePools.indexOf(pool);
-        const infraPool: Manifest<AsoManagedSpec> = {
-          apiVersion: CAPZ_API,
-          kind: 'AzureASOManagedMachinePool',
-          metadata: meta(spec, ctx, machinePoolName(spec, pool)),
-          spec: {
-            resources: [agentPool(spec, ctx, pool, index, names[index])],
-          },
+        const infraPool: AsoManagedSpec = {
+          resources: [agentPool(spec, ctx, pool, index, names[index])],
         };
         return {
-          infraPool: asObject(infraPool),
+          infraPool: {
+            apiVersion: CAPZ_API,
+            kind: 'AzureASOManagedMachinePool',
+            spec: infraPool,
+          },
           machinePool: { version, autoscalerAnnotations: false },
         };
       },
-    });
+    };
   },
 
   credentialObjects(spec, ctx, value) {
     return [
-      secret(
-        {
-          name: ctx.credentialSecretName,
-          namespace: ctx.namespace,
-          labels: {
-            ...portalLabels(spec),
-            // Referenced only by annotation: clusterctl move needs the label.
-            'clusterctl.cluster.x-k8s.io/move': 'true',
-          },
-        },
+      credentialSecret(
+        spec,
+        ctx,
         {
           AZURE_SUBSCRIPTION_ID: value.subscriptionId,
           AZURE_TENANT_ID: value.tenantId,
           AZURE_CLIENT_ID: value.clientId,
           AZURE_CLIENT_SECRET: value.clientSecret,
         },
+        // Referenced only by annotation: clusterctl move needs the label.
+        { 'clusterctl.cluster.x-k8s.io/move': 'true' },
       ),
     ];
   },
-
-  readStatus(spec, observed) {
-    return readCapi(spec, observed, {
-      controlPlaneVersion: cp => field<string>(cp, 'status', 'version'),
-    });
-  },
-
-  kubeconfigLocation: capiKubeconfigLocation,
-  driftRules: capiDriftRules,
-};
+});

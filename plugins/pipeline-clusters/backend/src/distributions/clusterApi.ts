@@ -13,23 +13,15 @@ import {
   NodePool,
   TaintEffect,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { readCapi } from './clusterApiStatus';
 import { portalLabels } from './labels';
-import {
-  asObject,
-  compact,
-  condition,
-  conditionsOf,
-  field,
-  isDeleting,
-  isFailure,
-  Manifest,
-} from './model';
+import { asObject, compact, field, Manifest } from './model';
 import { dnsLabel } from './names';
-import { autoscaled, decide, Facts, PoolFacts } from './status';
+import { autoscaled } from './status';
 import {
+  ClusterDistribution,
   DriftRules,
   KubeconfigLocation,
-  ObservedStatus,
   RenderContext,
 } from './types';
 
@@ -225,34 +217,57 @@ export function capiKubeconfigLocation(
   };
 }
 
+/** A provider object of the standard layout: its name and metadata are the layout's. */
+export interface CapiPart<Spec = unknown> {
+  apiVersion: string;
+  kind: string;
+  spec: Spec;
+}
+
+/** What a provider renders of the standard layout. */
+export interface CapiParts {
+  infraCluster: CapiPart;
+  controlPlane: CapiPart;
+  pool(pool: NodePool): {
+    infraPool: CapiPart;
+    machinePool: Omit<MachinePoolOptions, 'infrastructureRef'>;
+  };
+}
+
 /** Renders the standard layout from the provider's objects. */
 export function renderCapi(
   spec: ClusterSpec,
   ctx: RenderContext,
-  parts: {
-    infraCluster: KubernetesObject;
-    controlPlane: KubernetesObject;
-    pool(pool: NodePool): {
-      infraPool: KubernetesObject;
-      machinePool: Omit<MachinePoolOptions, 'infrastructureRef'>;
-    };
-  },
+  parts: CapiParts,
 ): KubernetesObject[] {
+  const object = (part: CapiPart, name: string): KubernetesObject =>
+    asObject({
+      apiVersion: part.apiVersion,
+      kind: part.kind,
+      metadata: meta(spec, ctx, name),
+      spec: part.spec,
+    });
   const ref = (o: KubernetesObject): ContractRef => ({
     apiGroup: (o.apiVersion ?? '').split('/')[0],
     kind: o.kind ?? '',
     name: o.metadata?.name ?? '',
   });
-  const out = [
+  const infraCluster = object(
     parts.infraCluster,
-    parts.controlPlane,
+    infrastructureClusterName(spec),
+  );
+  const controlPlane = object(parts.controlPlane, controlPlaneName(spec));
+  const out = [
+    infraCluster,
+    controlPlane,
     capiCluster(spec, ctx, {
-      infrastructureRef: ref(parts.infraCluster),
-      controlPlaneRef: ref(parts.controlPlane),
+      infrastructureRef: ref(infraCluster),
+      controlPlaneRef: ref(controlPlane),
     }),
   ];
   for (const pool of spec.nodePools) {
-    const { infraPool, machinePool: options } = parts.pool(pool);
+    const { infraPool: part, machinePool: options } = parts.pool(pool);
+    const infraPool = object(part, machinePoolName(spec, pool));
     out.push(
       infraPool,
       machinePool(spec, ctx, pool, {
@@ -264,128 +279,31 @@ export function renderCapi(
   return out;
 }
 
-function endpointUrl(
-  endpoint: { host?: string; port?: number } | undefined,
-): string | undefined {
-  const host = endpoint?.host;
-  if (!host) return undefined;
-  if (/^https:\/\//.test(host)) return host;
-  const port = endpoint?.port;
-  return `https://${host}${port && port !== 443 ? `:${port}` : ''}`;
+/** What a Cluster API provider defines; the layout supplies the rest. */
+export interface CapiProvider {
+  id: ClusterDistribution['id'];
+  render(spec: ClusterSpec, ctx: RenderContext): CapiParts;
+  credentialObjects: ClusterDistribution['credentialObjects'];
+  /**
+   * The version the provider's control plane reports.
+   * @default status.version
+   */
+  controlPlaneVersion?(cp: KubernetesObject): string | undefined;
 }
 
-const CLUSTER_HEALTH = [
-  'Available',
-  'Ready',
-  'InfrastructureReady',
-  'ControlPlaneInitialized',
-  'ControlPlaneAvailable',
-  'WorkersAvailable',
-];
-const PROGRESS = ['RollingOut', 'ScalingUp', 'ScalingDown'];
-
-/** The failure an object reports: a failure condition or failureMessage(s). */
-function failureOf(
-  obj: KubernetesObject | undefined,
-  types?: string[],
-): string | undefined {
-  if (!obj) return undefined;
-  const failed = conditionsOf(obj).find(
-    c => (!types || types.includes(c.type)) && isFailure(c),
-  );
-  if (failed) return failed.message || failed.reason;
-  const message = field<string>(obj, 'status', 'failureMessage');
-  if (message) return message;
-  const messages = field<string[]>(obj, 'status', 'failureMessages');
-  if (Array.isArray(messages) && messages.length) return messages.join('; ');
-  const phase = field<string>(obj, 'status', 'phase');
-  if (phase === 'Failed') {
-    return (
-      field<string>(obj, 'status', 'deprecated', 'v1beta1', 'failureMessage') ??
-      `${obj.kind} ${obj.metadata?.name} failed`
-    );
-  }
-  return undefined;
-}
-
-function progressOf(obj: KubernetesObject | undefined): string | undefined {
-  const c = PROGRESS.map(t => condition(obj, t)).find(
-    x => x?.status === 'True',
-  );
-  if (c) return c.message || `${obj?.kind} ${c.type}`;
-  const phase = field<string>(obj, 'status', 'phase');
-  if (phase && /^Scaling/.test(phase)) return `${obj?.kind} ${phase}`;
-  return undefined;
-}
-
-export interface CapiReadOptions {
-  /** The version the provider's control plane reports. */
-  controlPlaneVersion(cp: KubernetesObject): string | undefined;
-}
-
-/** Reads the standard layout (see top of file) into an ObservedStatus. */
-export function readCapi(
-  spec: ClusterSpec,
-  observed: Array<KubernetesObject | undefined>,
-  options: CapiReadOptions,
-): ObservedStatus {
-  const [infraCluster, controlPlane, cluster] = observed;
-  const pools = spec.nodePools.map((pool, i) => ({
-    pool,
-    infraPool: observed[3 + 2 * i],
-    machinePool: observed[4 + 2 * i],
-  }));
-  const present = observed.filter(Boolean);
-
-  const failure =
-    failureOf(cluster, CLUSTER_HEALTH) ??
-    failureOf(controlPlane) ??
-    failureOf(infraCluster) ??
-    pools
-      .map(p => failureOf(p.machinePool) ?? failureOf(p.infraPool))
-      .find(Boolean);
-
-  const cpReady = field<boolean>(controlPlane, 'status', 'ready') === true;
-  const ready =
-    !!cluster &&
-    (condition(cluster, 'Available')?.status === 'True' ||
-      (field<string>(cluster, 'status', 'phase') === 'Provisioned' && cpReady));
-
-  const poolFacts: PoolFacts[] = pools.map(
-    ({ pool, infraPool, machinePool: mp }) => {
-      const replicas = field<number>(mp, 'status', 'replicas');
-      const phase = field<string>(mp, 'status', 'phase');
-      return {
-        pool,
-        replicas: typeof replicas === 'number' ? replicas : undefined,
-        ready:
-          !!mp &&
-          !!infraPool &&
-          (phase === 'Running' ||
-            /^Scaling/.test(phase ?? '') ||
-            condition(mp, 'Available')?.status === 'True' ||
-            field<boolean>(infraPool, 'status', 'ready') === true),
-      };
-    },
-  );
-
-  const facts: Facts = {
-    present: present.length,
-    deleting: present.some(isDeleting),
-    failure,
-    ready,
-    version: controlPlane
-      ? options.controlPlaneVersion(controlPlane)
-      : undefined,
-    progressing:
-      progressOf(cluster) ??
-      pools.map(p => progressOf(p.machinePool)).find(Boolean),
-    pools: poolFacts,
-    apiServer:
-      endpointUrl(field(cluster, 'spec', 'controlPlaneEndpoint')) ??
-      endpointUrl(field(controlPlane, 'spec', 'controlPlaneEndpoint')) ??
-      endpointUrl(field(controlPlane, 'status', 'controlPlaneEndpoint')) ??
-      endpointUrl(field(controlPlane, 'spec', 'endpoint')),
+/** A distribution on Cluster API's managed layout. */
+export function capiDistribution(provider: CapiProvider): ClusterDistribution {
+  const controlPlaneVersion =
+    provider.controlPlaneVersion ??
+    ((cp: KubernetesObject) => field<string>(cp, 'status', 'version'));
+  return {
+    id: provider.id,
+    engine: 'cluster-api',
+    render: (spec, ctx) => renderCapi(spec, ctx, provider.render(spec, ctx)),
+    credentialObjects: provider.credentialObjects,
+    readStatus: (spec, observed) =>
+      readCapi(spec, observed, { controlPlaneVersion }),
+    kubeconfigLocation: capiKubeconfigLocation,
+    driftRules: capiDriftRules,
   };
-  return decide(spec, facts);
 }

@@ -5,9 +5,11 @@
 import { KubernetesObject } from '@kubernetes/client-node';
 import { ClusterSpec } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { portalLabels } from './labels';
-import { condition, isDeleting, isFailure } from './model';
+import { asObject, condition, isDeleting, isFailure, Manifest } from './model';
 import { clusterScopedName } from './names';
-import { KubeconfigLocation, RenderContext } from './types';
+import { credentialSecret } from './parts';
+import { decide, Facts } from './status';
+import { KubeconfigLocation, ObservedStatus, RenderContext } from './types';
 
 export interface ProviderConfigRef {
   name: string;
@@ -75,4 +77,87 @@ export function readManaged(obj: KubernetesObject | undefined): ManagedFacts {
     deleting: isDeleting(obj),
     failure,
   };
+}
+
+/**
+ * A managed resource of the cluster, through the cluster's ProviderConfig,
+ * deleted with it; `connectionSecret` publishes the kubeconfig.
+ */
+export function managedResource<ForProvider>(
+  spec: ClusterSpec,
+  ctx: RenderContext,
+  resource: {
+    apiVersion: string;
+    kind: string;
+    name: string;
+    forProvider: ForProvider;
+    connectionSecret?: boolean;
+  },
+): KubernetesObject {
+  const managed: Manifest<ManagedResourceSpec<ForProvider>> = {
+    apiVersion: resource.apiVersion,
+    kind: resource.kind,
+    metadata: crossplaneMeta(spec, resource.name),
+    spec: {
+      forProvider: resource.forProvider,
+      providerConfigRef: { name: providerConfigName(ctx) },
+      deletionPolicy: 'Delete',
+      ...(resource.connectionSecret
+        ? {
+            writeConnectionSecretToRef: {
+              name: crossplaneKubeconfigLocation(spec, ctx).name,
+              namespace: ctx.namespace,
+            },
+          }
+        : {}),
+    },
+  };
+  return asObject(managed);
+}
+
+/** The credential Secret and the ProviderConfig that reads `key` of it. */
+export function providerConfigObjects(
+  spec: ClusterSpec,
+  ctx: RenderContext,
+  provider: { apiVersion: string; key: string; data: Record<string, string> },
+): KubernetesObject[] {
+  const config: Manifest<ProviderConfigSpec> = {
+    apiVersion: provider.apiVersion,
+    kind: 'ProviderConfig',
+    metadata: crossplaneMeta(spec, providerConfigName(ctx)),
+    spec: {
+      credentials: {
+        source: 'Secret',
+        secretRef: {
+          name: ctx.credentialSecretName,
+          namespace: ctx.namespace,
+          key: provider.key,
+        },
+      },
+    },
+  };
+  return [credentialSecret(spec, ctx, provider.data), asObject(config)];
+}
+
+/**
+ * Decides the status from the managed resources (the cluster's first) and
+ * what the provider reads of its own fields; a managed resource's failure
+ * comes before the provider's.
+ */
+export function readCrossplane(
+  spec: ClusterSpec,
+  observed: Array<KubernetesObject | undefined>,
+  own: Omit<Facts, 'present' | 'deleting' | 'ready'>,
+): ObservedStatus {
+  const present = observed.filter(
+    (o): o is KubernetesObject => o !== undefined,
+  );
+  const facts = present.map(readManaged);
+  return decide(spec, {
+    ...own,
+    present: present.length,
+    deleting: facts.some(f => f.deleting),
+    failure: facts.map(f => f.failure).find(Boolean) ?? own.failure,
+    ready: readManaged(observed[0]).ready,
+  });
 }

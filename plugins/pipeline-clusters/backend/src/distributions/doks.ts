@@ -16,16 +16,14 @@ import { KubernetesObject } from '@kubernetes/client-node';
 import { NodePool } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
   crossplaneKubeconfigLocation,
-  crossplaneMeta,
   managedName,
-  ManagedResourceSpec,
-  providerConfigName,
-  ProviderConfigSpec,
+  managedResource,
+  providerConfigObjects,
+  readCrossplane,
   readManaged,
 } from './crossplane';
-import { portalLabels } from './labels';
-import { asObject, compact, field, Manifest, secret } from './model';
-import { autoscaled, decide } from './status';
+import { compact, field } from './model';
+import { labelMap, scaleBounds, taintList } from './parts';
 import { ClusterDistribution } from './types';
 
 const DOKS_API = 'kubernetes.do.crossplane.io/v1alpha1';
@@ -53,18 +51,16 @@ export interface DOKubernetesClusterParameters {
 }
 
 function doPool(pool: NodePool): DONodePool {
-  const scaled = autoscaled(pool);
+  const bounds = scaleBounds(pool);
   return compact({
     name: pool.name,
     size: pool.machineType,
     count: pool.desiredSize,
-    autoScale: scaled,
-    minNodes: scaled ? pool.minSize : undefined,
-    maxNodes: scaled ? pool.maxSize : undefined,
-    labels: Object.keys(pool.labels).length ? { ...pool.labels } : undefined,
-    taints: pool.taints.length
-      ? pool.taints.map(t => compact({ ...t }))
-      : undefined,
+    autoScale: bounds.scaled,
+    minNodes: bounds.min,
+    maxNodes: bounds.max,
+    labels: labelMap(pool),
+    taints: taintList(pool),
   });
 }
 
@@ -78,13 +74,11 @@ export const doks: ClusterDistribution = {
   engine: 'crossplane',
 
   render(spec, ctx) {
-    const cluster: Manifest<
-      ManagedResourceSpec<DOKubernetesClusterParameters>
-    > = {
-      apiVersion: DOKS_API,
-      kind: 'DOKubernetesCluster',
-      metadata: crossplaneMeta(spec, managedName(spec, ctx)),
-      spec: {
+    return [
+      managedResource<DOKubernetesClusterParameters>(spec, ctx, {
+        apiVersion: DOKS_API,
+        kind: 'DOKubernetesCluster',
+        name: managedName(spec, ctx),
         forProvider: {
           region: spec.region,
           version: doksVersion(spec.kubernetesVersion),
@@ -93,75 +87,33 @@ export const doks: ClusterDistribution = {
           autoUpgrade: false,
           surgeUpgrade: true,
         },
-        providerConfigRef: { name: providerConfigName(ctx) },
-        deletionPolicy: 'Delete',
-        writeConnectionSecretToRef: {
-          name: crossplaneKubeconfigLocation(spec, ctx).name,
-          namespace: ctx.namespace,
-        },
-      },
-    };
-    return [asObject(cluster)];
+        connectionSecret: true,
+      }),
+    ];
   },
 
   credentialObjects(spec, ctx, value) {
-    const config: Manifest<ProviderConfigSpec> = {
+    return providerConfigObjects(spec, ctx, {
       apiVersion: PROVIDER_API,
-      kind: 'ProviderConfig',
-      metadata: crossplaneMeta(spec, providerConfigName(ctx)),
-      spec: {
-        credentials: {
-          source: 'Secret',
-          secretRef: {
-            name: ctx.credentialSecretName,
-            namespace: ctx.namespace,
-            key: 'token',
-          },
-        },
-      },
-    };
-    return [
-      secret(
-        {
-          name: ctx.credentialSecretName,
-          namespace: ctx.namespace,
-          labels: portalLabels(spec),
-        },
-        { token: value.token },
-      ),
-      asObject(config),
-    ];
+      key: 'token',
+      data: { token: value.token },
+    });
   },
 
   readStatus(spec, observed) {
     const cluster: KubernetesObject | undefined = observed[0];
     const managed = readManaged(cluster);
-    const state = field<string>(
-      cluster,
-      'status',
-      'atProvider',
-      'status',
-      'state',
-    );
-    const stateMessage = field<string>(
-      cluster,
-      'status',
-      'atProvider',
-      'status',
-      'message',
-    );
-    const observedPools =
-      field<ObservedPool[]>(cluster, 'status', 'atProvider', 'nodePools') ?? [];
-    return decide(spec, {
-      present: cluster ? 1 : 0,
-      deleting: managed.deleting,
+    const atProvider = <T>(...path: string[]) =>
+      field<T>(cluster, 'status', 'atProvider', ...path);
+    const state = atProvider<string>('status', 'state');
+    const stateMessage = atProvider<string>('status', 'message');
+    const observedPools = atProvider<ObservedPool[]>('nodePools') ?? [];
+    return readCrossplane(spec, observed, {
       failure:
-        managed.failure ??
-        (state === 'error' || state === 'invalid'
+        state === 'error' || state === 'invalid'
           ? stateMessage || `cluster is in state ${state}`
-          : undefined),
-      ready: managed.ready,
-      version: field<string>(cluster, 'status', 'atProvider', 'version'),
+          : undefined,
+      version: atProvider<string>('version'),
       progressing:
         state === 'upgrading' || state === 'provisioning'
           ? stateMessage || `cluster is ${state}`
@@ -174,7 +126,7 @@ export const doks: ClusterDistribution = {
           ready: managed.ready && !!found,
         };
       }),
-      apiServer: field<string>(cluster, 'status', 'atProvider', 'endpoint'),
+      apiServer: atProvider<string>('endpoint'),
     });
   },
 

@@ -19,21 +19,16 @@ import {
   TaintEffect,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
-  capiDriftRules,
-  capiKubeconfigLocation,
+  capiDistribution,
+  CapiPart,
   CONTROLPLANE_GROUP,
-  controlPlaneName,
   INFRA_GROUP,
-  infrastructureClusterName,
-  machinePoolName,
-  meta,
-  readCapi,
-  renderCapi,
 } from './clusterApi';
 import { portalLabels } from './labels';
-import { asObject, field, Manifest, secret } from './model';
+import { asObject, compact, Manifest, secret } from './model';
 import { clusterScopedName } from './names';
-import { ClusterDistribution, RenderContext } from './types';
+import { labelMap, taintsWithValue } from './parts';
+import { RenderContext } from './types';
 
 const INFRA_API = `${INFRA_GROUP}/v1beta2`;
 const CONTROLPLANE_API = `${CONTROLPLANE_GROUP}/v1beta2`;
@@ -79,40 +74,25 @@ const identityName = (ctx: RenderContext) =>
   clusterScopedName(ctx.namespace, ctx.credentialSecretName);
 
 function machinePoolSpec(pool: NodePool): AWSManagedMachinePoolSpec {
-  const spec: AWSManagedMachinePoolSpec = {
+  return compact({
     eksNodegroupName: pool.name,
     instanceType: pool.machineType,
-    amiType: 'AL2023_x86_64_STANDARD',
-    capacityType: 'onDemand',
+    amiType: 'AL2023_x86_64_STANDARD' as const,
+    capacityType: 'onDemand' as const,
     scaling: { minSize: pool.minSize, maxSize: pool.maxSize },
-  };
-  if (Object.keys(pool.labels).length) spec.labels = { ...pool.labels };
-  if (pool.taints.length) {
-    spec.taints = pool.taints.map(t => ({
-      key: t.key,
-      value: t.value ?? '',
-      effect: EFFECTS[t.effect],
-    }));
-  }
-  return spec;
+    labels: labelMap(pool),
+    taints: taintsWithValue(pool, e => EFFECTS[e]),
+  });
 }
 
-export const eks: ClusterDistribution = {
+export const eks = capiDistribution({
   id: 'eks',
-  engine: 'cluster-api',
 
   render(spec, ctx) {
     const version = eksVersion(spec.kubernetesVersion);
-    const infraCluster: Manifest<Record<string, never>> = {
-      apiVersion: INFRA_API,
-      kind: 'AWSManagedCluster',
-      metadata: meta(spec, ctx, infrastructureClusterName(spec)),
-      spec: {},
-    };
-    const controlPlane: Manifest<AWSManagedControlPlaneSpec> = {
+    const controlPlane: CapiPart<AWSManagedControlPlaneSpec> = {
       apiVersion: CONTROLPLANE_API,
       kind: 'AWSManagedControlPlane',
-      metadata: meta(spec, ctx, controlPlaneName(spec)),
       spec: {
         eksClusterName: spec.name,
         region: spec.region,
@@ -123,22 +103,22 @@ export const eks: ClusterDistribution = {
         },
       },
     };
-    return renderCapi(spec, ctx, {
-      infraCluster: asObject(infraCluster),
-      controlPlane: asObject(controlPlane),
-      pool: pool => {
-        const infraPool: Manifest<AWSManagedMachinePoolSpec> = {
+    return {
+      infraCluster: {
+        apiVersion: INFRA_API,
+        kind: 'AWSManagedCluster',
+        spec: {},
+      },
+      controlPlane,
+      pool: pool => ({
+        infraPool: {
           apiVersion: INFRA_API,
           kind: 'AWSManagedMachinePool',
-          metadata: meta(spec, ctx, machinePoolName(spec, pool)),
           spec: machinePoolSpec(pool),
-        };
-        return {
-          infraPool: asObject(infraPool),
-          machinePool: { version, autoscalerAnnotations: true },
-        };
-      },
-    });
+        },
+        machinePool: { version, autoscalerAnnotations: true },
+      }),
+    };
   },
 
   credentialObjects(spec, ctx, value) {
@@ -160,13 +140,4 @@ export const eks: ClusterDistribution = {
       asObject(identity),
     ];
   },
-
-  readStatus(spec, observed) {
-    return readCapi(spec, observed, {
-      controlPlaneVersion: cp => field<string>(cp, 'status', 'version'),
-    });
-  },
-
-  kubeconfigLocation: capiKubeconfigLocation,
-  driftRules: capiDriftRules,
-};
+});

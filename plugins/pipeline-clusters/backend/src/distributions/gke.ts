@@ -20,21 +20,15 @@ import {
   ClusterSpec,
   NodePool,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { capiDistribution, INFRA_GROUP } from './clusterApi';
+import { compact, field } from './model';
 import {
-  capiDriftRules,
-  capiKubeconfigLocation,
-  controlPlaneName,
-  INFRA_GROUP,
-  infrastructureClusterName,
-  machinePoolName,
-  meta,
-  readCapi,
-  renderCapi,
-} from './clusterApi';
-import { portalLabels } from './labels';
-import { asObject, field, Manifest, secret } from './model';
-import { autoscaled } from './status';
-import { ClusterDistribution, RenderContext } from './types';
+  credentialSecret,
+  labelMap,
+  scaleBounds,
+  taintsWithValue,
+} from './parts';
+import { RenderContext } from './types';
 
 const CAPG_API = `${INFRA_GROUP}/v1beta1`;
 
@@ -79,100 +73,67 @@ function project(spec: ClusterSpec, ctx: RenderContext): string {
 }
 
 function machinePoolSpec(pool: NodePool): GCPManagedMachinePoolSpec {
-  const scaled = autoscaled(pool);
-  const spec: GCPManagedMachinePoolSpec = {
+  const bounds = scaleBounds(pool);
+  return compact({
     nodePoolName: pool.name,
     machineType: pool.machineType,
-    scaling: scaled
-      ? {
-          enableAutoscaling: true,
-          minCount: pool.minSize,
-          maxCount: pool.maxSize,
-        }
-      : { enableAutoscaling: false },
-  };
-  if (Object.keys(pool.labels).length)
-    spec.kubernetesLabels = { ...pool.labels };
-  if (pool.taints.length) {
-    spec.kubernetesTaints = pool.taints.map(t => ({
-      key: t.key,
-      value: t.value ?? '',
-      effect: t.effect,
-    }));
-  }
-  return spec;
+    scaling: compact({
+      enableAutoscaling: bounds.scaled,
+      minCount: bounds.min,
+      maxCount: bounds.max,
+    }),
+    kubernetesLabels: labelMap(pool),
+    kubernetesTaints: taintsWithValue(pool),
+  });
 }
 
-export const gke: ClusterDistribution = {
+export const gke = capiDistribution({
   id: 'gke',
-  engine: 'cluster-api',
 
   render(spec, ctx) {
     const version = gkeVersion(spec.kubernetesVersion);
     const gcpProject = project(spec, ctx);
-    const infraCluster: Manifest<GCPManagedClusterSpec> = {
-      apiVersion: CAPG_API,
-      kind: 'GCPManagedCluster',
-      metadata: meta(spec, ctx, infrastructureClusterName(spec)),
-      spec: {
-        project: gcpProject,
-        region: spec.region,
-        credentialsRef: {
-          name: ctx.credentialSecretName,
-          namespace: ctx.namespace,
-        },
+    return {
+      infraCluster: {
+        apiVersion: CAPG_API,
+        kind: 'GCPManagedCluster',
+        spec: {
+          project: gcpProject,
+          region: spec.region,
+          credentialsRef: {
+            name: ctx.credentialSecretName,
+            namespace: ctx.namespace,
+          },
+        } satisfies GCPManagedClusterSpec,
       },
-    };
-    const controlPlane: Manifest<GCPManagedControlPlaneSpec> = {
-      apiVersion: CAPG_API,
-      kind: 'GCPManagedControlPlane',
-      metadata: meta(spec, ctx, controlPlaneName(spec)),
-      spec: {
-        project: gcpProject,
-        location: spec.region,
-        clusterName: gkeClusterName(spec.name),
-        version,
+      controlPlane: {
+        apiVersion: CAPG_API,
+        kind: 'GCPManagedControlPlane',
+        spec: {
+          project: gcpProject,
+          location: spec.region,
+          clusterName: gkeClusterName(spec.name),
+          version,
+        } satisfies GCPManagedControlPlaneSpec,
       },
-    };
-    return renderCapi(spec, ctx, {
-      infraCluster: asObject(infraCluster),
-      controlPlane: asObject(controlPlane),
-      pool: pool => {
-        const infraPool: Manifest<GCPManagedMachinePoolSpec> = {
+      pool: pool => ({
+        infraPool: {
           apiVersion: CAPG_API,
           kind: 'GCPManagedMachinePool',
-          metadata: meta(spec, ctx, machinePoolName(spec, pool)),
           spec: machinePoolSpec(pool),
-        };
-        return {
-          infraPool: asObject(infraPool),
-          machinePool: { version, autoscalerAnnotations: false },
-        };
-      },
-    });
+        },
+        machinePool: { version, autoscalerAnnotations: false },
+      }),
+    };
   },
 
   credentialObjects(spec, ctx, value) {
     return [
-      secret(
-        {
-          name: ctx.credentialSecretName,
-          namespace: ctx.namespace,
-          labels: portalLabels(spec),
-        },
-        { credentials: value.serviceAccountKey },
-      ),
+      credentialSecret(spec, ctx, { credentials: value.serviceAccountKey }),
     ];
   },
 
-  readStatus(spec, observed) {
-    return readCapi(spec, observed, {
-      controlPlaneVersion: cp =>
-        field<string>(cp, 'status', 'currentVersion') ??
-        field<string>(cp, 'status', 'version'),
-    });
-  },
-
-  kubeconfigLocation: capiKubeconfigLocation,
-  driftRules: capiDriftRules,
-};
+  controlPlaneVersion: cp =>
+    field<string>(cp, 'status', 'currentVersion') ??
+    field<string>(cp, 'status', 'version'),
+});

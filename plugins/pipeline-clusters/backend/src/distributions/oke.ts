@@ -17,20 +17,10 @@
  *   tenancy, user, key, fingerprint, passphrase and region.
  */
 import { NodePool } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import {
-  capiDriftRules,
-  capiKubeconfigLocation,
-  controlPlaneName,
-  INFRA_GROUP,
-  infrastructureClusterName,
-  machinePoolName,
-  meta,
-  readCapi,
-  renderCapi,
-} from './clusterApi';
+import { capiDistribution, INFRA_GROUP } from './clusterApi';
 import { portalLabels } from './labels';
-import { asObject, compact, field, Manifest, secret } from './model';
-import { ClusterDistribution } from './types';
+import { asObject, compact, Manifest } from './model';
+import { credentialSecret, labelList } from './parts';
 
 const CAPOCI_API = `${INFRA_GROUP}/v1beta2`;
 
@@ -75,66 +65,55 @@ function machinePoolSpec(
   pool: NodePool,
   version: string,
 ): OCIManagedMachinePoolSpec {
-  const labels = Object.entries(pool.labels);
   return compact({
     version,
     nodeShape: pool.machineType,
-    initialNodeLabels: labels.length
-      ? labels.map(([key, value]) => ({ key, value }))
-      : undefined,
+    initialNodeLabels: labelList(pool),
   });
 }
 
-export const oke: ClusterDistribution = {
+export const oke = capiDistribution({
   id: 'oke',
-  engine: 'cluster-api',
 
   render(spec, ctx) {
     const version = okeVersion(spec.kubernetesVersion);
-    const infraCluster: Manifest<OCIManagedClusterSpec> = {
-      apiVersion: CAPOCI_API,
-      kind: 'OCIManagedCluster',
-      metadata: meta(spec, ctx, infrastructureClusterName(spec)),
-      spec: compact({
-        region: spec.region,
-        compartmentId: ctx.cloud?.ociCompartmentId,
-        identityRef: {
+    const infraCluster: OCIManagedClusterSpec = compact({
+      region: spec.region,
+      compartmentId: ctx.cloud?.ociCompartmentId,
+      identityRef: {
+        apiVersion: CAPOCI_API,
+        kind: 'OCIClusterIdentity' as const,
+        name: ctx.credentialSecretName,
+        namespace: ctx.namespace,
+      },
+    });
+    return {
+      infraCluster: {
+        apiVersion: CAPOCI_API,
+        kind: 'OCIManagedCluster',
+        spec: infraCluster,
+      },
+      controlPlane: {
+        apiVersion: CAPOCI_API,
+        kind: 'OCIManagedControlPlane',
+        spec: { version } satisfies OCIManagedControlPlaneSpec,
+      },
+      pool: pool => ({
+        infraPool: {
           apiVersion: CAPOCI_API,
-          kind: 'OCIClusterIdentity' as const,
-          name: ctx.credentialSecretName,
-          namespace: ctx.namespace,
+          kind: 'OCIManagedMachinePool',
+          spec: machinePoolSpec(pool, version),
+        },
+        machinePool: {
+          version,
+          autoscalerAnnotations: true,
+          taints: pool.taints.map(t => ({
+            ...t,
+            propagation: 'Always' as const,
+          })),
         },
       }),
     };
-    const controlPlane: Manifest<OCIManagedControlPlaneSpec> = {
-      apiVersion: CAPOCI_API,
-      kind: 'OCIManagedControlPlane',
-      metadata: meta(spec, ctx, controlPlaneName(spec)),
-      spec: { version },
-    };
-    return renderCapi(spec, ctx, {
-      infraCluster: asObject(infraCluster),
-      controlPlane: asObject(controlPlane),
-      pool: pool => {
-        const infraPool: Manifest<OCIManagedMachinePoolSpec> = {
-          apiVersion: CAPOCI_API,
-          kind: 'OCIManagedMachinePool',
-          metadata: meta(spec, ctx, machinePoolName(spec, pool)),
-          spec: machinePoolSpec(pool, version),
-        };
-        return {
-          infraPool: asObject(infraPool),
-          machinePool: {
-            version,
-            autoscalerAnnotations: true,
-            taints: pool.taints.map(t => ({
-              ...t,
-              propagation: 'Always' as const,
-            })),
-          },
-        };
-      },
-    });
   },
 
   credentialObjects(spec, ctx, value) {
@@ -163,25 +142,6 @@ export const oke: ClusterDistribution = {
       region: value.region,
     };
     if (value.passphrase) data.passphrase = value.passphrase;
-    return [
-      secret(
-        {
-          name: ctx.credentialSecretName,
-          namespace: ctx.namespace,
-          labels: portalLabels(spec),
-        },
-        data,
-      ),
-      asObject(identity),
-    ];
+    return [credentialSecret(spec, ctx, data), asObject(identity)];
   },
-
-  readStatus(spec, observed) {
-    return readCapi(spec, observed, {
-      controlPlaneVersion: cp => field<string>(cp, 'status', 'version'),
-    });
-  },
-
-  kubeconfigLocation: capiKubeconfigLocation,
-  driftRules: capiDriftRules,
-};
+});
