@@ -1,0 +1,159 @@
+import { TestDatabases } from '@backstage/backend-test-utils';
+import { DeliveryStore, dedupKey } from './DeliveryStore';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const delivery = (id: string, sha = 'a'.repeat(40)) => ({
+  id,
+  event: 'push',
+  repository: 'acme/shop',
+  ref: 'refs/heads/main',
+  sha,
+  dedupKey: dedupKey({
+    repository: 'acme/shop',
+    event: 'push',
+    ref: 'refs/heads/main',
+    sha,
+  }),
+  payload: { after: sha },
+});
+
+describe.each(databases.eachSupportedId())('DeliveryStore on %s', id => {
+  const setup = async () => {
+    const knex = await databases.init(id);
+    return { knex, store: await DeliveryStore.create({ database: knex }) };
+  };
+
+  it('stores a delivery once per delivery id, even when sent concurrently', async () => {
+    const { store } = await setup();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => store.insert(delivery('d-1'))),
+    );
+    expect(results.filter(r => r === 'queued')).toHaveLength(1);
+    expect(results.filter(r => r === 'known')).toHaveLength(19);
+    expect(await store.queuedCount()).toBe(1);
+  });
+
+  it('records another delivery of the same change as a duplicate', async () => {
+    const { store } = await setup();
+    expect(await store.insert(delivery('d-1'))).toBe('queued');
+    expect(await store.insert(delivery('d-2'))).toBe('duplicate');
+    expect(await store.insert(delivery('d-3', 'b'.repeat(40)))).toBe('queued');
+    const dup = await store.get('d-2');
+    expect(dup).toMatchObject({ decision: 'duplicate' });
+    expect(dup!.reason).toContain('d-1');
+    expect(await store.queuedCount()).toBe(2);
+  });
+
+  it('lets only one of two claimants lease a delivery', async () => {
+    const { store } = await setup();
+    await store.insert(delivery('d-1'));
+    const [a, b] = await Promise.all([
+      store.claim('replica-a', { limit: 10, leaseMs: 30_000 }),
+      store.claim('replica-b', { limit: 10, leaseMs: 30_000 }),
+    ]);
+    expect(a.length + b.length).toBe(1);
+    expect([...a, ...b][0]).toMatchObject({
+      id: 'd-1',
+      attempts: 1,
+      payload: { after: 'a'.repeat(40) },
+    });
+  });
+
+  it('hands an expired lease to another replica and refuses the old owner', async () => {
+    const { store } = await setup();
+    await store.insert(delivery('d-1'));
+    const now = Date.now();
+    await store.claim('replica-a', { limit: 1, leaseMs: 1000, now });
+    expect(
+      await store.claim('replica-b', {
+        limit: 1,
+        leaseMs: 1000,
+        now: now + 500,
+      }),
+    ).toHaveLength(0);
+    const taken = await store.claim('replica-b', {
+      limit: 1,
+      leaseMs: 1000,
+      now: now + 1001,
+    });
+    expect(taken).toHaveLength(1);
+    expect(taken[0].attempts).toBe(2);
+    expect(
+      await store.complete('d-1', 'replica-a', {
+        decision: 'ran',
+        reason: 'x',
+      }),
+    ).toBe(false);
+    expect(
+      await store.complete('d-1', 'replica-b', {
+        decision: 'ran',
+        reason: 'created build',
+        runs: [
+          {
+            name: 'r',
+            namespace: 'team',
+            cluster: 'dev',
+            pipeline: 'build',
+            link: '/spotguides/runs/dev/team/r',
+          },
+        ],
+      }),
+    ).toBe(true);
+    expect(await store.get('d-1')).toMatchObject({
+      decision: 'ran',
+      reason: 'created build',
+      runs: [{ name: 'r', pipeline: 'build' }],
+    });
+    expect(await store.queuedCount()).toBe(0);
+  });
+
+  it('puts a delivery back until its next attempt is due', async () => {
+    const { store } = await setup();
+    await store.insert(delivery('d-1'));
+    const now = Date.now();
+    await store.claim('w', { limit: 1, leaseMs: 30_000, now });
+    await store.retryLater('d-1', 'w', {
+      at: now + 5000,
+      reason: 'GitHub secondary rate limit',
+    });
+    expect(
+      await store.claim('w', { limit: 1, leaseMs: 1, now: now + 4999 }),
+    ).toEqual([]);
+    expect(await store.get('d-1')).toMatchObject({
+      decision: 'pending',
+      reason: 'GitHub secondary rate limit',
+    });
+    const again = await store.claim('w', {
+      limit: 1,
+      leaseMs: 1,
+      now: now + 5000,
+    });
+    expect(again.map(d => d.id)).toEqual(['d-1']);
+  });
+
+  it('lists newest first, filtered by repository', async () => {
+    const { store } = await setup();
+    const t = Date.now();
+    await store.insert(delivery('d-1'), t);
+    await store.insert(
+      {
+        ...delivery('d-2', 'c'.repeat(40)),
+        repository: 'acme/other',
+        dedupKey: undefined,
+      },
+      t + 1,
+    );
+    await store.insert(delivery('d-3', 'b'.repeat(40)), t + 2);
+    expect((await store.list({ limit: 10 })).map(d => d.id)).toEqual([
+      'd-3',
+      'd-2',
+      'd-1',
+    ]);
+    expect(
+      (await store.list({ repository: 'acme/shop', limit: 1 })).map(d => d.id),
+    ).toEqual(['d-3']);
+  });
+});

@@ -1,0 +1,296 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import type {
+  Delivery,
+  DeliveryDecision,
+  PipelineExplanation,
+  RunRef,
+} from '@pipeline-portal/plugin-spotguides-common';
+import { createHash } from 'node:crypto';
+import { Knex } from 'knex';
+import { connect } from './migrations';
+
+const TABLE = 'spotguides_deliveries';
+
+/** What the intake knows of a delivery before any processing. */
+export interface NewDelivery {
+  id: string;
+  event: string;
+  action?: string;
+  repository: string;
+  ref?: string;
+  sha?: string;
+  /**
+   * Deliveries with the same key describe the same change and are dropped
+   * as duplicates; undefined for events that are never duplicates.
+   */
+  dedupKey?: string;
+  payload: unknown;
+}
+
+/** A delivery claimed by one worker. */
+export interface ClaimedDelivery extends NewDelivery {
+  payload: any;
+  attempts: number;
+  receivedAt: string;
+}
+
+export interface Outcome {
+  decision: DeliveryDecision;
+  reason: string;
+  runs?: RunRef[];
+  pipelines?: PipelineExplanation[];
+}
+
+export type InsertResult = 'queued' | 'duplicate' | 'known';
+
+interface Row {
+  id: string;
+  event: string;
+  action: string | null;
+  repository: string;
+  ref: string | null;
+  sha: string | null;
+  dedup_key: string | null;
+  payload: string;
+  state: string;
+  lease_owner: string | null;
+  lease_until: number | string;
+  attempts: number | string;
+  next_attempt_at: number | string;
+  decision: string;
+  reason: string;
+  runs: string | null;
+  pipelines: string | null;
+  received_at: string;
+  updated_at: string;
+}
+
+/** A stable, bounded dedup key of (repository, event, ref, sha). */
+export function dedupKey(parts: {
+  repository: string;
+  event: string;
+  ref?: string;
+  sha?: string;
+}): string {
+  return createHash('sha256')
+    .update(
+      [parts.repository.toLowerCase(), parts.event, parts.ref, parts.sha].join(
+        '\n',
+      ),
+    )
+    .digest('hex');
+}
+
+const isUniqueViolation = (error: unknown) => {
+  const e = error as { code?: string; message?: string };
+  return (
+    e.code === '23505' ||
+    e.code === 'SQLITE_CONSTRAINT_UNIQUE' ||
+    e.code === 'SQLITE_CONSTRAINT_PRIMARYKEY' ||
+    /unique constraint|UNIQUE constraint failed/i.test(e.message ?? '')
+  );
+};
+
+/**
+ * The delivery queue. Inserts are idempotent per delivery id; a worker takes
+ * a delivery with a lease (a conditional UPDATE, so two replicas never both
+ * win) and either completes it or puts it back with a later attempt time.
+ */
+export class DeliveryStore {
+  static async create(options: {
+    database: DatabaseService | Knex;
+  }): Promise<DeliveryStore> {
+    const knex = await connect(options.database);
+    return new DeliveryStore(knex);
+  }
+
+  private constructor(private readonly knex: Knex) {}
+
+  /**
+   * Stores an accepted delivery. `known` when this delivery id is already
+   * stored (a redelivery), `duplicate` when another delivery had its dedup
+   * key (stored as done, for the deliveries page).
+   */
+  async insert(d: NewDelivery, now = Date.now()): Promise<InsertResult> {
+    const at = new Date(now).toISOString();
+    const row = {
+      id: d.id,
+      event: d.event,
+      action: d.action ?? null,
+      repository: d.repository,
+      ref: d.ref ?? null,
+      sha: d.sha ?? null,
+      dedup_key: d.dedupKey ?? null,
+      payload: JSON.stringify(d.payload ?? {}),
+      state: 'queued',
+      lease_owner: null,
+      lease_until: 0,
+      attempts: 0,
+      next_attempt_at: 0,
+      decision: 'pending',
+      reason: 'queued',
+      runs: null,
+      pipelines: null,
+      received_at: at,
+      updated_at: at,
+    };
+    try {
+      const inserted = await this.knex(TABLE)
+        .insert(row)
+        .onConflict('id')
+        .ignore()
+        .returning('id');
+      return inserted.length ? 'queued' : 'known';
+    } catch (error) {
+      if (!d.dedupKey || !isUniqueViolation(error)) throw error;
+    }
+    const first = await this.knex<Row>(TABLE)
+      .where({ dedup_key: d.dedupKey })
+      .first('id');
+    const inserted = await this.knex(TABLE)
+      .insert({
+        ...row,
+        dedup_key: null,
+        state: 'done',
+        decision: 'duplicate',
+        reason: `same change as delivery ${first?.id ?? 'seen before'}`,
+      })
+      .onConflict('id')
+      .ignore()
+      .returning('id');
+    return inserted.length ? 'duplicate' : 'known';
+  }
+
+  /**
+   * Leases up to `limit` queued deliveries that are due, oldest first. Each
+   * row is taken by a conditional UPDATE: only one claimant sees a count of 1.
+   */
+  async claim(
+    owner: string,
+    options: { limit: number; leaseMs: number; now?: number },
+  ): Promise<ClaimedDelivery[]> {
+    const now = options.now ?? Date.now();
+    const due = (q: Knex.QueryBuilder) =>
+      q
+        .where('state', 'queued')
+        .where('next_attempt_at', '<=', now)
+        .where('lease_until', '<', now);
+    const candidates: Row[] = await due(this.knex<Row>(TABLE))
+      .orderBy('received_at', 'asc')
+      .limit(options.limit);
+    const claimed: ClaimedDelivery[] = [];
+    for (const row of candidates) {
+      const count = await due(this.knex(TABLE).where('id', row.id)).update({
+        lease_owner: owner,
+        lease_until: now + options.leaseMs,
+        attempts: Number(row.attempts) + 1,
+        updated_at: new Date(now).toISOString(),
+      });
+      if (count === 1) {
+        claimed.push({
+          ...fromRow(row),
+          payload: JSON.parse(row.payload),
+          attempts: Number(row.attempts) + 1,
+        });
+      }
+    }
+    return claimed;
+  }
+
+  /** Records the decision; false when the lease was lost meanwhile. */
+  async complete(
+    id: string,
+    owner: string,
+    outcome: Outcome,
+  ): Promise<boolean> {
+    const count = await this.knex(TABLE)
+      .where({ id, lease_owner: owner, state: 'queued' })
+      .update({
+        state: 'done',
+        lease_owner: null,
+        lease_until: 0,
+        decision: outcome.decision,
+        reason: outcome.reason,
+        runs: JSON.stringify(outcome.runs ?? []),
+        pipelines: outcome.pipelines ? JSON.stringify(outcome.pipelines) : null,
+        updated_at: new Date().toISOString(),
+      });
+    return count === 1;
+  }
+
+  /** Puts a delivery back for a later attempt (a transient failure). */
+  async retryLater(
+    id: string,
+    owner: string,
+    options: { at: number; reason: string },
+  ): Promise<boolean> {
+    const count = await this.knex(TABLE)
+      .where({ id, lease_owner: owner, state: 'queued' })
+      .update({
+        lease_owner: null,
+        lease_until: 0,
+        next_attempt_at: options.at,
+        reason: options.reason,
+        updated_at: new Date().toISOString(),
+      });
+    return count === 1;
+  }
+
+  /** Returns the stored delivery, payload excluded. */
+  async get(id: string): Promise<Delivery | undefined> {
+    const row = await this.knex<Row>(TABLE).where({ id }).first();
+    return row ? toDelivery(row) : undefined;
+  }
+
+  /** Newest first. */
+  async list(filter: {
+    repository?: string;
+    limit: number;
+  }): Promise<Delivery[]> {
+    const rows: Row[] = await this.knex<Row>(TABLE)
+      .modify(q => {
+        if (filter.repository) q.where('repository', filter.repository);
+      })
+      .orderBy('received_at', 'desc')
+      .orderBy('id', 'asc')
+      .limit(filter.limit);
+    return rows.map(toDelivery);
+  }
+
+  /** How many deliveries wait to be processed (for tests and benchmarks). */
+  async queuedCount(): Promise<number> {
+    const [{ n }] = await this.knex(TABLE)
+      .where('state', 'queued')
+      .count({ n: '*' });
+    return Number(n);
+  }
+}
+
+function fromRow(row: Row): Omit<ClaimedDelivery, 'payload' | 'attempts'> {
+  return {
+    id: row.id,
+    event: row.event,
+    action: row.action ?? undefined,
+    repository: row.repository,
+    ref: row.ref ?? undefined,
+    sha: row.sha ?? undefined,
+    dedupKey: row.dedup_key ?? undefined,
+    receivedAt: row.received_at,
+  };
+}
+
+function toDelivery(row: Row): Delivery {
+  return {
+    id: row.id,
+    event: row.event,
+    ...(row.action ? { action: row.action } : {}),
+    repository: row.repository,
+    ...(row.ref ? { ref: row.ref } : {}),
+    ...(row.sha ? { sha: row.sha } : {}),
+    receivedAt: row.received_at,
+    decision: row.decision as DeliveryDecision,
+    reason: row.reason,
+    runs: row.runs ? JSON.parse(row.runs) : [],
+    ...(row.pipelines ? { pipelines: JSON.parse(row.pipelines) } : {}),
+  };
+}

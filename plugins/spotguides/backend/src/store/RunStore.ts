@@ -1,0 +1,185 @@
+import { DatabaseService } from '@backstage/backend-plugin-api';
+import type { RunStatus } from '@pipeline-portal/plugin-spotguides-common';
+import { Knex } from 'knex';
+import { connect } from './migrations';
+
+const TABLE = 'spotguides_runs';
+
+/** Identifies one PipelineRun. */
+export interface RunKey {
+  cluster: string;
+  namespace: string;
+  name: string;
+}
+
+/** A PipelineRun the engine created and the commit status it owes. */
+export interface RunRecord extends RunKey {
+  pipeline: string;
+  /** The component it belongs to, e.g. `component:default/shop`. */
+  entityRef: string;
+  /** `owner/name`. */
+  repository: string;
+  sha: string;
+  ref?: string;
+  event: string;
+  deliveryId: string;
+  /** Commit status context, `pipeline-portal/<pipeline>`. */
+  statusContext: string;
+  status: RunStatus;
+  /** The status last written to the commit; undefined before the first. */
+  reportedStatus?: RunStatus;
+  createdAt: string;
+  startedAt?: string;
+  completedAt?: string;
+}
+
+interface Row {
+  cluster: string;
+  namespace: string;
+  name: string;
+  pipeline: string;
+  entity_ref: string;
+  repository: string;
+  sha: string;
+  ref: string | null;
+  event: string;
+  delivery_id: string;
+  status_context: string;
+  status: string;
+  reported_status: string | null;
+  created_at: string;
+  started_at: string | null;
+  completed_at: string | null;
+}
+
+const keyOf = (k: RunKey) => ({
+  cluster: k.cluster,
+  namespace: k.namespace,
+  name: k.name,
+});
+
+/** The `spotguides_runs` table: runs created, their status and what was reported. */
+export class RunStore {
+  static async create(options: {
+    database: DatabaseService | Knex;
+  }): Promise<RunStore> {
+    return new RunStore(await connect(options.database));
+  }
+
+  private constructor(private readonly knex: Knex) {}
+
+  /** Records a created run; a run already recorded (a retry) is kept as is. */
+  async insert(
+    run: Omit<RunRecord, 'status' | 'createdAt' | 'reportedStatus'> & {
+      status?: RunStatus;
+      reportedStatus?: RunStatus;
+    },
+  ): Promise<void> {
+    await this.knex(TABLE)
+      .insert({
+        ...keyOf(run),
+        pipeline: run.pipeline,
+        entity_ref: run.entityRef,
+        repository: run.repository,
+        sha: run.sha,
+        ref: run.ref ?? null,
+        event: run.event,
+        delivery_id: run.deliveryId,
+        status_context: run.statusContext,
+        status: run.status ?? 'Pending',
+        reported_status: run.reportedStatus ?? null,
+        created_at: new Date().toISOString(),
+        started_at: run.startedAt ?? null,
+        completed_at: run.completedAt ?? null,
+      })
+      .onConflict(['cluster', 'namespace', 'name'])
+      .ignore();
+  }
+
+  async get(key: RunKey): Promise<RunRecord | undefined> {
+    const row = await this.knex<Row>(TABLE).where(keyOf(key)).first();
+    return row ? toRecord(row) : undefined;
+  }
+
+  /** Runs of one component, newest first. */
+  async listByEntity(entityRef: string, limit = 100): Promise<RunRecord[]> {
+    const rows: Row[] = await this.knex<Row>(TABLE)
+      .where('entity_ref', entityRef)
+      .orderBy('created_at', 'desc')
+      .orderBy('name', 'asc')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  /** Runs not ended yet (for the status watcher). */
+  async listActive(limit: number): Promise<RunRecord[]> {
+    const rows: Row[] = await this.knex<Row>(TABLE)
+      .whereIn('status', ['Pending', 'Running'])
+      .orderBy('created_at', 'asc')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  /** Runs whose status differs from the one last reported, oldest first. */
+  async listUnreported(limit: number): Promise<RunRecord[]> {
+    const rows: Row[] = await this.knex<Row>(TABLE)
+      .where(q =>
+        q.whereNull('reported_status').orWhereRaw('reported_status <> status'),
+      )
+      .orderBy('created_at', 'asc')
+      .limit(limit);
+    return rows.map(toRecord);
+  }
+
+  /** Sets the observed status; an ended run keeps its end. */
+  async setStatus(
+    key: RunKey,
+    status: RunStatus,
+    completedAt?: string,
+  ): Promise<void> {
+    const patch: Partial<Row> = { status };
+    if (status === 'Running') {
+      await this.knex(TABLE)
+        .where(keyOf(key))
+        .whereNull('started_at')
+        .update({ started_at: new Date().toISOString() });
+    }
+    if (completedAt) patch.completed_at = completedAt;
+    await this.knex(TABLE).where(keyOf(key)).update(patch);
+  }
+
+  /** Remembers which status the commit shows now. */
+  async markReported(key: RunKey, status: RunStatus): Promise<void> {
+    await this.knex(TABLE)
+      .where(keyOf(key))
+      .update({ reported_status: status });
+  }
+
+  /** Forgets a run (housekeeping deleted it from its cluster). */
+  async delete(key: RunKey): Promise<void> {
+    await this.knex(TABLE).where(keyOf(key)).delete();
+  }
+}
+
+function toRecord(row: Row): RunRecord {
+  return {
+    cluster: row.cluster,
+    namespace: row.namespace,
+    name: row.name,
+    pipeline: row.pipeline,
+    entityRef: row.entity_ref,
+    repository: row.repository,
+    sha: row.sha,
+    ...(row.ref ? { ref: row.ref } : {}),
+    event: row.event,
+    deliveryId: row.delivery_id,
+    statusContext: row.status_context,
+    status: row.status as RunStatus,
+    ...(row.reported_status
+      ? { reportedStatus: row.reported_status as RunStatus }
+      : {}),
+    createdAt: row.created_at,
+    ...(row.started_at ? { startedAt: row.started_at } : {}),
+    ...(row.completed_at ? { completedAt: row.completed_at } : {}),
+  };
+}

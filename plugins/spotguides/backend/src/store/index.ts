@@ -1,0 +1,9 @@
+export { DeliveryStore, dedupKey } from './DeliveryStore';
+export type {
+  ClaimedDelivery,
+  InsertResult,
+  NewDelivery,
+  Outcome,
+} from './DeliveryStore';
+export { RunStore } from './RunStore';
+export type { RunKey, RunRecord } from './RunStore';
