@@ -264,6 +264,16 @@ export class ClusterConnection {
     );
   }
 
+  /**
+   * Replaces an object (PUT); its resourceVersion guards against a lost
+   * update (409 when it changed meanwhile).
+   */
+  async replace<T extends KubernetesObject>(object: T): Promise<T> {
+    return this.call(`replacing ${describeObject(object as Header)}`, () =>
+      this.objects.replace(object, undefined, undefined, FIELD_MANAGER),
+    );
+  }
+
   /** Merge-patches the status subresource of a custom resource. */
   async patchStatus(
     object: Header,
