@@ -84,7 +84,6 @@ describe('the portal in a browser', { timeout: 300_000 }, () => {
 
     for (const [title, pluginId] of [
       ['Integrated services', 'integrated-services'],
-      ['Spotguides', 'spotguides'],
     ]) {
       await page
         .getByRole('link', { name: title, exact: true })
@@ -94,6 +93,12 @@ describe('the portal in a browser', { timeout: 300_000 }, () => {
       await health.waitFor();
       assert.equal(await health.textContent(), `${pluginId} backend: ok`);
     }
+    await page
+      .getByRole('link', { name: 'Spotguides', exact: true })
+      .first()
+      .click();
+    await page.getByTestId('deliveries-table').waitFor();
+    await page.getByTestId('explain-form').waitFor();
     await screenshot(page, '07-spotguides');
   });
 });

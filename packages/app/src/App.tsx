@@ -1,5 +1,6 @@
 import { createApp } from '@backstage/frontend-defaults';
 import pipelineClustersPlugin from '@pipeline-portal/plugin-pipeline-clusters';
+import spotguidesPlugin from '@pipeline-portal/plugin-spotguides';
 import { navModule } from './modules/nav';
 import { signInModule } from './modules/signIn';
 import { capabilityPlugins } from './modules/capabilities';
@@ -12,6 +13,7 @@ export default createApp({
     navModule,
     signInModule,
     pipelineClustersPlugin,
+    spotguidesPlugin,
     ...capabilityPlugins,
   ],
 });

@@ -4,7 +4,6 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import ExtensionIcon from '@material-ui/icons/Extension';
-import NavigationIcon from '@material-ui/icons/Navigation';
 import { ReactElement } from 'react';
 import { CapabilityPageProps } from './CapabilityPage';
 
@@ -35,7 +34,7 @@ function capabilityPlugin(
 
 /**
  * Sidebar places and placeholder pages of the capabilities whose own plugin is
- * not there yet (Clusters has its plugin, @pipeline-portal/plugin-pipeline-clusters).
+ * not there yet (Clusters and Spotguides have their plugins).
  */
 export const capabilityPlugins = [
   capabilityPlugin({
@@ -45,13 +44,5 @@ export const capabilityPlugins = [
     icon: <ExtensionIcon />,
     description:
       'Activate monitoring, logging, DNS, secrets and vulnerability scanning on a cluster, and upgrade them along computed paths.',
-  }),
-  capabilityPlugin({
-    pluginId: 'spotguides',
-    path: '/spotguides',
-    title: 'Spotguides',
-    icon: <NavigationIcon />,
-    description:
-      'Start an application from a spotguide: a repository with its skeleton and Tekton pipelines that GitHub events run on your namespace.',
   }),
 ];
