@@ -268,5 +268,18 @@ export async function createRouter(
     res.status(204).end();
   });
 
+  // Other backend plugins only (integrated services): never users, never logged.
+  router.get('/credentials/:owner/:name/value', async (req, res) => {
+    await httpAuth.credentials(req, { allow: ['service'] });
+    const owner = parse(ownerSchema, req.params.owner, 'owner in path');
+    const name = parse(
+      rfc1123Label(63),
+      req.params.name,
+      'credential name in path',
+    );
+    const value = await service.credentialValue({ owner, name });
+    res.set('Cache-Control', 'no-store').json({ value });
+  });
+
   return router;
 }

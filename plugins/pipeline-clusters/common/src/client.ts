@@ -103,6 +103,12 @@ export interface PipelineClustersApi {
     request: { owner: string; name: string },
     options?: RequestOptions,
   ): Promise<void>;
+  /** For other backend plugins only: a stored credential's value. */
+  getCredentialValue(
+    owner: string,
+    name: string,
+    options?: RequestOptions,
+  ): Promise<{ value: Record<string, string> }>;
 }
 
 /** Typed client of the pipeline-clusters REST API over fetch. */
@@ -255,6 +261,19 @@ export class PipelineClustersClient implements PipelineClustersApi {
     await this.request(
       'DELETE',
       `/credentials/${enc(request.name)}?owner=${enc(request.owner)}`,
+      undefined,
+      options,
+    );
+  }
+
+  async getCredentialValue(
+    owner: string,
+    name: string,
+    options?: RequestOptions,
+  ) {
+    return this.json<{ value: Record<string, string> }>(
+      'GET',
+      `/credentials/${enc(owner)}/${enc(name)}/value`,
       undefined,
       options,
     );

@@ -10,6 +10,7 @@ import {
   ClusterHistoryEntry,
   ClusterSpec,
   ClustersSettings,
+  CLOUD_CREDENTIAL_KINDS,
   CREDENTIAL_KIND_OF,
   CreateCredentialRequest,
   CredentialSummary,
@@ -317,7 +318,7 @@ export class ClusterService {
   listCredentials(owner?: string): Promise<CredentialSummary[]> {
     return this.options.secrets.list({
       owner,
-      kinds: ['aws', 'azure', 'google', 'alibaba', 'oracle', 'digitalocean'],
+      kinds: [...CLOUD_CREDENTIAL_KINDS],
     });
   }
 
@@ -336,6 +337,23 @@ export class ClusterService {
       kind: record.kind,
       createdAt: record.createdAt,
     };
+  }
+
+  /**
+   * A cloud credential's value, for other backend plugins only (the router
+   * refuses users). Kubeconfigs are not credentials: 404 for them too.
+   */
+  async credentialValue(ref: {
+    owner: string;
+    name: string;
+  }): Promise<Record<string, string>> {
+    const secret = await this.options.secrets.get(ref);
+    if (!secret || !CLOUD_CREDENTIAL_KINDS.includes(secret.kind as any)) {
+      throw new NotFoundError(
+        `credential "${ref.name}" of ${ref.owner} not found`,
+      );
+    }
+    return secret.value;
   }
 
   /** Refused while a live cluster uses the credential. */

@@ -33,6 +33,7 @@ export function mockClustersApi(
     listCredentials: jest.fn(async () => []),
     createCredential: jest.fn(),
     deleteCredential: jest.fn(),
+    getCredentialValue: jest.fn(),
     ...overrides,
   };
 }

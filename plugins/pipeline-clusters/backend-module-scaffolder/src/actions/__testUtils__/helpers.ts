@@ -30,6 +30,7 @@ export function mockClient(): MockClient {
     listCredentials: jest.fn(),
     createCredential: jest.fn(),
     deleteCredential: jest.fn(),
+    getCredentialValue: jest.fn(),
   };
 }
 
