@@ -1,0 +1,216 @@
+import type { TriggerEvent } from '../triggerTypes';
+import type { Filters, Triggers } from './parseTriggers';
+import type { PatternList } from './patterns';
+
+/** Whether a pipeline runs for an event, and the rule that decided. */
+export interface Decision {
+  wouldRun: boolean;
+  rule: string;
+}
+
+/** Commit-message markers that stop push and pull_request runs, as on GitHub. */
+const SKIP_MARKERS = [
+  '[skip ci]',
+  '[ci skip]',
+  '[no ci]',
+  '[skip actions]',
+  '[actions skip]',
+];
+
+/** The outcome of one filter: `pass` false stops the pipeline with `rule`. */
+interface Check {
+  pass: boolean;
+  rule: string;
+}
+
+function skipMarker(message: string | undefined): string | undefined {
+  const lower = message?.toLowerCase() ?? '';
+  return SKIP_MARKERS.find(marker => lower.includes(marker));
+}
+
+function positive(
+  field: string,
+  list: PatternList,
+  name: string,
+  shown: string,
+): Check {
+  const m = list.match(name);
+  if (m.matched) {
+    return { pass: true, rule: `${field}: ${m.pattern} matched ${shown}` };
+  }
+  if (m.pattern) {
+    return { pass: false, rule: `${field}: ${m.pattern} excluded ${shown}` };
+  }
+  return { pass: false, rule: `${field}: no pattern matched ${shown}` };
+}
+
+function ignore(
+  field: string,
+  list: PatternList,
+  name: string,
+  shown: string,
+): Check {
+  const m = list.match(name);
+  if (m.matched) {
+    return { pass: false, rule: `${field}: ${m.pattern} matched ${shown}` };
+  }
+  return { pass: true, rule: `${field}: ${shown} not ignored` };
+}
+
+/** `branches`/`branches-ignore` (or the tags pair) against one name. */
+function refCheck(
+  event: string,
+  filters: Filters,
+  kind: 'branches' | 'tags',
+  name: string,
+  shown = name,
+): Check | undefined {
+  const include = filters[kind];
+  if (include) return positive(`${event}.${kind}`, include, name, shown);
+  const exclude = filters[`${kind}-ignore`];
+  if (exclude) return ignore(`${event}.${kind}-ignore`, exclude, name, shown);
+  return undefined;
+}
+
+/**
+ * `paths` runs when a changed file matches; `paths-ignore` runs when a changed
+ * file is not ignored. Unknown changed files (undefined) let both pass.
+ */
+function pathCheck(
+  event: string,
+  filters: Filters,
+  files: string[] | undefined,
+): Check | undefined {
+  const include = filters.paths;
+  const exclude = filters['paths-ignore'];
+  if (!include && !exclude) return undefined;
+  const field = `${event}.${include ? 'paths' : 'paths-ignore'}`;
+  if (files === undefined) {
+    return {
+      pass: true,
+      rule: `${field}: changed files unknown, so it passes`,
+    };
+  }
+  if (include) {
+    for (const file of files) {
+      const m = include.match(file);
+      if (m.matched)
+        return { pass: true, rule: `${field}: ${m.pattern} matched ${file}` };
+    }
+    return { pass: false, rule: `${field}: no changed file matched` };
+  }
+  const kept = files.find(file => !exclude!.match(file).matched);
+  if (kept) return { pass: true, rule: `${field}: ${kept} not ignored` };
+  return { pass: false, rule: `${field}: every changed file is ignored` };
+}
+
+function combine(checks: (Check | undefined)[], otherwise: string): Decision {
+  const done = checks.filter((c): c is Check => c !== undefined);
+  const failed = done.find(c => !c.pass);
+  if (failed) return { wouldRun: false, rule: failed.rule };
+  return {
+    wouldRun: true,
+    rule: done.length ? done.map(c => c.rule).join('; ') : otherwise,
+  };
+}
+
+const stripPrefix = (ref: string, prefix: string) =>
+  ref.startsWith(prefix) ? ref.slice(prefix.length) : undefined;
+
+function decidePush(filters: Filters, event: TriggerEvent): Decision {
+  const ref = event.ref ?? '';
+  const branch = stripPrefix(ref, 'refs/heads/');
+  const tag = stripPrefix(ref, 'refs/tags/');
+  const hasBranchFilter = !!(filters.branches || filters['branches-ignore']);
+  const hasTagFilter = !!(filters.tags || filters['tags-ignore']);
+  if (tag !== undefined) {
+    // As on GitHub: with branch filters only, tag pushes do not run; path
+    // filters are not evaluated for tags.
+    if (hasBranchFilter && !hasTagFilter) {
+      return {
+        wouldRun: false,
+        rule: `push: only branch filters are set, so the tag push ${ref} does not run`,
+      };
+    }
+    return combine(
+      [refCheck('push', filters, 'tags', tag, ref)],
+      `push: any tag (${ref})`,
+    );
+  }
+  if (branch === undefined) {
+    if (hasBranchFilter || hasTagFilter) {
+      return {
+        wouldRun: false,
+        rule: ref
+          ? `push: ${ref} is neither a branch nor a tag`
+          : 'push: the event has no ref to match the filters against',
+      };
+    }
+    return combine(
+      [pathCheck('push', filters, event.changedFiles)],
+      'push: any ref',
+    );
+  }
+  if (hasTagFilter && !hasBranchFilter) {
+    return {
+      wouldRun: false,
+      rule: `push: only tag filters are set, so the branch push ${ref} does not run`,
+    };
+  }
+  return combine(
+    [
+      refCheck('push', filters, 'branches', branch, ref),
+      pathCheck('push', filters, event.changedFiles),
+    ],
+    `push: any branch (${ref})`,
+  );
+}
+
+function decidePullRequest(
+  trigger: NonNullable<Triggers['pull_request']>,
+  event: TriggerEvent,
+): Decision {
+  if (event.action !== undefined && !trigger.types.includes(event.action)) {
+    const which = trigger.typesGiven
+      ? 'pull_request.types'
+      : 'pull_request.types (default)';
+    return {
+      wouldRun: false,
+      rule: `${which}: ${event.action} is not one of ${trigger.types.join(
+        ', ',
+      )}`,
+    };
+  }
+  const base = event.baseRef?.replace(/^refs\/heads\//, '');
+  const { filters } = trigger;
+  let branchCheck: Check | undefined;
+  if (filters.branches || filters['branches-ignore']) {
+    branchCheck =
+      base === undefined
+        ? {
+            pass: false,
+            rule: 'pull_request: the event has no base branch to match the filters against',
+          }
+        : refCheck('pull_request', filters, 'branches', base);
+  }
+  return combine(
+    [branchCheck, pathCheck('pull_request', filters, event.changedFiles)],
+    `pull_request: any pull request${event.action ? ` (${event.action})` : ''}`,
+  );
+}
+
+/** Decides one pipeline's triggers against one event. Pure, no I/O. */
+export function decide(triggers: Triggers, event: TriggerEvent): Decision {
+  const trigger = triggers[event.name];
+  if (!trigger) return { wouldRun: false, rule: `no ${event.name} trigger` };
+  if (event.name === 'deployment') {
+    return { wouldRun: true, rule: 'deployment: any deployment' };
+  }
+  const marker = skipMarker(event.message);
+  if (marker) {
+    return { wouldRun: false, rule: `${marker} in the commit message` };
+  }
+  return event.name === 'push'
+    ? decidePush(triggers.push!.filters, event)
+    : decidePullRequest(triggers.pull_request!, event);
+}
