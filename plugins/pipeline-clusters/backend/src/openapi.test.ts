@@ -89,6 +89,7 @@ async function routerRoutes(): Promise<string[]> {
     httpAuth: mockServices.httpAuth(),
     authorization: {} as any,
     service: {} as any,
+    namespaces: {} as any,
   });
   const routes: string[] = [];
   for (const layer of (router as any).stack) {

@@ -10,7 +10,7 @@ import { createSecretStore } from './secrets/createSecretStore';
 import { readClustersConfig } from './config';
 import { ClusterReconciler } from './service/ClusterReconciler';
 import { ClusterService } from './service/ClusterService';
-import { clientNode } from './management/clientNode';
+import { NamespaceService } from './service/NamespaceService';
 import { ManagementCluster } from './management/ManagementCluster';
 import { ClusterStore } from './store/ClusterStore';
 
@@ -110,15 +110,7 @@ export const pipelineClustersPlugin = createBackendPlugin({
             httpAuth,
             authorization: new ClusterAuthorization(permissions),
             service,
-            createNamespace: async (kubeconfig, spec) => {
-              // Loaded on first use, with the Kubernetes client it needs.
-              const { applyTeamNamespace } =
-                // eslint-disable-next-line @typescript-eslint/no-require-imports
-                require('./namespaces') as typeof import('./namespaces');
-              const kc = new (clientNode().KubeConfig)();
-              kc.loadFromString(kubeconfig);
-              return applyTeamNamespace(kc, spec);
-            },
+            namespaces: new NamespaceService(service),
           }),
         );
         // Liveness of the plugin itself, for probes and the wiring test.

@@ -3,7 +3,7 @@ import {
   HttpAuthService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { InputError, ServiceUnavailableError } from '@backstage/errors';
+import { InputError } from '@backstage/errors';
 import {
   clusterCreatePermission,
   clusterDeletePermission,
@@ -28,6 +28,7 @@ import { databaseHealth } from '@pipeline-portal/backend-health';
 import { z } from 'zod';
 import { ClusterAuthorization } from './permissions/authorization';
 import { ClusterService } from './service/ClusterService';
+import { NamespaceService } from './service/NamespaceService';
 import { toApi } from './service/toApi';
 
 export interface RouterOptions {
@@ -36,11 +37,7 @@ export interface RouterOptions {
   httpAuth: HttpAuthService;
   authorization: ClusterAuthorization;
   service: ClusterService;
-  /** Creates a team namespace on a cluster reachable with this kubeconfig. */
-  createNamespace?: (
-    kubeconfig: string,
-    spec: z.output<typeof createNamespaceSchema>,
-  ) => Promise<{ namespace: string; objects: string[] }>;
+  namespaces: NamespaceService;
 }
 
 /** Parses with a zod schema; a 400 naming every field at fault otherwise. */
@@ -199,22 +196,10 @@ export async function createRouter(
       allow: ['user', 'service'],
     });
     const name = clusterName(req);
-    const cluster = await service.get(name);
+    await service.get(name);
     await authorization.requireOn(namespaceCreatePermission, name, credentials);
     const spec = parse(createNamespaceSchema, req.body, 'namespace request');
-    if (!options.createNamespace) {
-      throw new ServiceUnavailableError('team namespaces are not available');
-    }
-    if (cluster.phase !== 'Running' && cluster.phase !== 'Updating') {
-      throw new InputError(
-        `cluster: "${name}" is ${cluster.phase}, not Running`,
-      );
-    }
-    const result = await options.createNamespace(
-      await service.kubeconfig(name),
-      spec,
-    );
-    res.status(201).json(result);
+    res.status(201).json(await options.namespaces.create(name, spec));
   });
 
   router.get('/credentials', async (req, res) => {

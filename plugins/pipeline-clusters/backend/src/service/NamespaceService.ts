@@ -1,0 +1,34 @@
+import { InputError } from '@backstage/errors';
+import { TeamNamespaceSpec } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { clientNode } from '@pipeline-portal/backend-kit';
+import type { ApplyTeamNamespaceResult } from '../namespaces';
+import { ClusterService } from './ClusterService';
+
+/**
+ * Team namespaces on the portal's clusters. The cluster's kubeconfig is read
+ * and used here only: callers name the cluster, never hold its credentials.
+ */
+export class NamespaceService {
+  constructor(private readonly clusters: ClusterService) {}
+
+  /** Creates or updates a team's namespace on a Running cluster. */
+  async create(
+    clusterName: string,
+    spec: TeamNamespaceSpec,
+  ): Promise<ApplyTeamNamespaceResult> {
+    const cluster = await this.clusters.get(clusterName);
+    if (cluster.phase !== 'Running' && cluster.phase !== 'Updating') {
+      throw new InputError(
+        `cluster: "${clusterName}" is ${cluster.phase}, not Running`,
+      );
+    }
+    const kubeconfig = await this.clusters.kubeconfig(clusterName);
+    // Loaded on first use, with the Kubernetes client it needs.
+    const { applyTeamNamespace } =
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require('../namespaces') as typeof import('../namespaces');
+    const kc = new (clientNode().KubeConfig)();
+    kc.loadFromString(kubeconfig);
+    return applyTeamNamespace(kc, spec);
+  }
+}
