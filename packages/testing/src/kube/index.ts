@@ -37,4 +37,6 @@ export { playFlux, FLUX_CRDS } from './flux';
 export type { FluxDouble, FluxReleaseMatch, PlayFluxOptions } from './flux';
 export { playJobs } from './jobs';
 export type { JobsDouble } from './jobs';
+export { playTekton, TEKTON_CRDS } from './tekton';
+export type { TektonDouble, TektonRunMatch, PlayTektonOptions } from './tekton';
 export type { ClientCertificate } from './tls';
