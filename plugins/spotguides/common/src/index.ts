@@ -7,3 +7,43 @@
 export * from './api';
 export * from './client';
 export * from './triggerTypes';
+export {
+  FilterPatternError,
+  PatternList,
+  compilePattern,
+} from './triggers/patterns';
+export type { CompiledPattern, ListMatch } from './triggers/patterns';
+export {
+  DEFAULT_PULL_REQUEST_TYPES,
+  TRIGGER_ANNOTATION,
+  TRIGGER_EVENTS,
+  parseTriggers,
+} from './triggers/parseTriggers';
+export type {
+  DeploymentTrigger,
+  FilterName,
+  Filters,
+  PullRequestTrigger,
+  PushTrigger,
+  TriggerEventName,
+  Triggers,
+} from './triggers/parseTriggers';
+export { decide } from './triggers/decide';
+export type { Decision } from './triggers/decide';
+export {
+  isPipelineFilePath,
+  pipelineOf,
+  readPipelineFile,
+} from './pipelines/pipelineFile';
+export type { ParsedPipelineFile } from './pipelines/pipelineFile';
+export { explainPipeline, explainPipelines } from './pipelines/explain';
+export { fnv1a64, pipelineRunName, toDnsLabel } from './pipelines/names';
+export type { PipelineRunNameInput } from './pipelines/names';
+export {
+  MANAGED_BY,
+  PLACEHOLDERS,
+  RUN_ANNOTATIONS,
+  RUN_LABELS,
+  renderPipelineRun,
+  statusContext,
+} from './pipelines/render';
