@@ -276,6 +276,33 @@ describe('decide: [skip ci]', () => {
     ).toBe(false);
   });
 
+  it('skips for a skip-checks: true trailer at the end of the message', () => {
+    for (const message of [
+      'fix\n\nskip-checks: true',
+      'fix\n\nskip-checks:true\n',
+    ]) {
+      expect(run('push', push('refs/heads/x', { message }))).toEqual({
+        wouldRun: false,
+        rule: 'skip-checks: true trailer in the commit message',
+      });
+    }
+    expect(
+      run(
+        'push',
+        push('refs/heads/x', { message: 'skip-checks: true\n\nmore' }),
+      ).wouldRun,
+    ).toBe(true);
+  });
+
+  it('checks no activity type when the event has no action', () => {
+    expect(
+      run('pull_request:\n  types: [closed]', {
+        name: 'pull_request',
+        baseRef: 'main',
+      }).wouldRun,
+    ).toBe(true);
+  });
+
   it('does not skip deployments and ignores other brackets', () => {
     expect(
       run('deployment', { name: 'deployment', message: '[skip ci]' }).wouldRun,

@@ -23,9 +23,17 @@ interface Check {
   rule: string;
 }
 
+/** A `skip-checks: true` trailer at the end of the message, as on GitHub. */
+const SKIP_TRAILER = /(?:^|\n)skip-checks: ?true\s*$/i;
+
 function skipMarker(message: string | undefined): string | undefined {
   const lower = message?.toLowerCase() ?? '';
-  return SKIP_MARKERS.find(marker => lower.includes(marker));
+  const marker = SKIP_MARKERS.find(m => lower.includes(m));
+  if (marker) return `${marker} in the commit message`;
+  if (SKIP_TRAILER.test(lower)) {
+    return 'skip-checks: true trailer in the commit message';
+  }
+  return undefined;
 }
 
 function positive(
@@ -199,17 +207,20 @@ function decidePullRequest(
   );
 }
 
-/** Decides one pipeline's triggers against one event. Pure, no I/O. */
+/**
+ * Decides one pipeline's triggers against one event. Pure, no I/O. A
+ * pull_request event without an action is not checked against `types`; push
+ * and pull_request events whose message says `[skip ci]` (and GitHub's other
+ * markers) run nothing.
+ */
 export function decide(triggers: Triggers, event: TriggerEvent): Decision {
   const trigger = triggers[event.name];
   if (!trigger) return { wouldRun: false, rule: `no ${event.name} trigger` };
   if (event.name === 'deployment') {
     return { wouldRun: true, rule: 'deployment: any deployment' };
   }
-  const marker = skipMarker(event.message);
-  if (marker) {
-    return { wouldRun: false, rule: `${marker} in the commit message` };
-  }
+  const skip = skipMarker(event.message);
+  if (skip) return { wouldRun: false, rule: skip };
   return event.name === 'push'
     ? decidePush(triggers.push!.filters, event)
     : decidePullRequest(triggers.pull_request!, event);
