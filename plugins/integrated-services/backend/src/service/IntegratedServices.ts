@@ -11,14 +11,12 @@ import {
   InstanceList,
   JsonObject,
   ListInstancesRequest,
-  newestVersion,
   planTargets,
   PreviewResult,
   ServiceInstanceView,
   ServiceList,
   ServicePlan,
   ServiceVersion,
-  sortedVersions,
 } from '@pipeline-portal/plugin-integrated-services-common';
 import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
 import type { ClusterConnection } from '../core/ClusterConnection';
@@ -41,6 +39,7 @@ import {
   valuesDiff,
 } from './preview';
 import { toView } from './toView';
+import { matches, summaryOf } from './views';
 
 /** Where the service definitions come from (the catalog, cached). */
 export interface Definitions {
@@ -74,17 +73,7 @@ export class IntegratedServices {
   async listServices(): Promise<ServiceList> {
     const all = await this.options.definitions.all();
     const items = [...all.values()]
-      .map(d => ({
-        name: d.metadata.name,
-        ...(d.metadata.title ? { title: d.metadata.title } : {}),
-        ...(d.metadata.description
-          ? { description: d.metadata.description }
-          : {}),
-        category: d.spec.category,
-        owner: d.spec.owner,
-        versions: sortedVersions(d).map(v => v.version),
-        newestVersion: newestVersion(d).version,
-      }))
+      .map(summaryOf)
       .sort((a, b) => a.name.localeCompare(b.name));
     return { items };
   }
@@ -343,20 +332,4 @@ export class IntegratedServices {
       throw error;
     }
   }
-}
-
-function matches(view: ServiceInstanceView, f: ListInstancesRequest): boolean {
-  if (f.service && view.service !== f.service) return false;
-  if (
-    f.version &&
-    view.status.installedVersion !== f.version &&
-    view.desired.version !== f.version
-  ) {
-    return false;
-  }
-  if (f.phase && view.status.phase !== f.phase) return false;
-  if (f.drift !== undefined && view.status.drift.length > 0 !== f.drift) {
-    return false;
-  }
-  return true;
 }
