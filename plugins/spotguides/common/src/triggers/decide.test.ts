@@ -312,3 +312,73 @@ describe('decide: [skip ci]', () => {
     ).toBe(true);
   });
 });
+
+describe("decide: the examples of GitHub's workflow syntax documentation", () => {
+  it('branches and tags of a push', () => {
+    const on = `push:
+  branches: ['main', 'mona/octocat', 'releases/**']
+  tags: ['v2', 'v1.*']`;
+    for (const ref of [
+      'refs/heads/main',
+      'refs/heads/mona/octocat',
+      'refs/heads/releases/10',
+      'refs/tags/v2',
+      'refs/tags/v1.9.1',
+    ]) {
+      expect({ ref, wouldRun: run(on, push(ref)).wouldRun }).toEqual({
+        ref,
+        wouldRun: true,
+      });
+    }
+    for (const ref of ['refs/heads/mona', 'refs/tags/v3', 'refs/tags/v2.1']) {
+      expect({ ref, wouldRun: run(on, push(ref)).wouldRun }).toEqual({
+        ref,
+        wouldRun: false,
+      });
+    }
+  });
+
+  it('branches-ignore and tags-ignore of a push', () => {
+    const on = `push:
+  branches-ignore: ['mona/octocat', 'releases/**-alpha']
+  tags-ignore: ['v2', 'v1.*']`;
+    expect(run(on, push('refs/heads/mona/octocat')).wouldRun).toBe(false);
+    expect(run(on, push('refs/heads/releases/beta/3-alpha')).wouldRun).toBe(
+      false,
+    );
+    expect(run(on, push('refs/heads/releases/10')).wouldRun).toBe(true);
+    expect(run(on, push('refs/tags/v2')).wouldRun).toBe(false);
+    expect(run(on, push('refs/tags/v1.9')).wouldRun).toBe(false);
+    expect(run(on, push('refs/tags/v3')).wouldRun).toBe(true);
+  });
+
+  it('pull request branches with a negation', () => {
+    const on = `pull_request:
+  branches: ['releases/**', '!releases/**-alpha']`;
+    expect(run(on, pr('releases/10')).wouldRun).toBe(true);
+    expect(run(on, pr('releases/beta/mona')).wouldRun).toBe(true);
+    expect(run(on, pr('releases/10-alpha')).wouldRun).toBe(false);
+    expect(run(on, pr('releases/beta/3-alpha')).wouldRun).toBe(false);
+  });
+
+  it('paths, paths-ignore and paths with a negation', () => {
+    const files = (...changedFiles: string[]) =>
+      push('refs/heads/x', { changedFiles });
+    expect(
+      run("push:\n  paths: ['**.js']", files('a/b.js', 'c.md')).wouldRun,
+    ).toBe(true);
+    expect(run("push:\n  paths: ['**.js']", files('c.md')).wouldRun).toBe(
+      false,
+    );
+    expect(
+      run("push:\n  paths-ignore: ['docs/**']", files('docs/a.md')).wouldRun,
+    ).toBe(false);
+    expect(
+      run("push:\n  paths-ignore: ['docs/**']", files('docs/a.md', 'src/a.ts'))
+        .wouldRun,
+    ).toBe(true);
+    const sub = "push:\n  paths: ['sub-project/**', '!sub-project/docs/**']";
+    expect(run(sub, files('sub-project/src/a.ts')).wouldRun).toBe(true);
+    expect(run(sub, files('sub-project/docs/a.md')).wouldRun).toBe(false);
+  });
+});
