@@ -41,6 +41,11 @@ backend.add(
 backend.add(
   import('@pipeline-portal/plugin-scaffolder-backend-module-spotguides'),
 );
+backend.add(
+  import(
+    '@pipeline-portal/plugin-scaffolder-backend-module-integrated-services'
+  ),
+);
 
 // Kubernetes
 backend.add(import('@backstage/plugin-kubernetes-backend'));
