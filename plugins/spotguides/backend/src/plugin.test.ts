@@ -1,5 +1,6 @@
 import {
   mockCredentials,
+  mockServices,
   startTestBackend,
 } from '@backstage/backend-test-utils';
 import request from 'supertest';
@@ -7,9 +8,16 @@ import { spotguidesPlugin } from './plugin';
 
 // The health route itself is tested in @pipeline-portal/backend-health, on
 // SQLite and PostgreSQL; this checks the plugin's wiring.
+const features = [
+  spotguidesPlugin,
+  mockServices.rootConfig.factory({
+    data: { app: { baseUrl: 'http://localhost:3000' } },
+  }),
+];
+
 describe('spotguidesPlugin', () => {
   it('answers its health route without credentials', async () => {
-    const { server } = await startTestBackend({ features: [spotguidesPlugin] });
+    const { server } = await startTestBackend({ features });
 
     const res = await request(server).get('/api/spotguides/health');
     expect(res.status).toBe(200);
@@ -17,7 +25,7 @@ describe('spotguidesPlugin', () => {
   });
 
   it('refuses invalid credentials on any other route', async () => {
-    const { server } = await startTestBackend({ features: [spotguidesPlugin] });
+    const { server } = await startTestBackend({ features });
 
     const res = await request(server)
       .get('/api/spotguides/anything')

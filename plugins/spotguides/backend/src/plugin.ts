@@ -2,11 +2,27 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { databaseHealth } from '@pipeline-portal/backend-health';
-import Router from 'express-promise-router';
+import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { eventsServiceRef } from '@backstage/plugin-events-node';
+import {
+  explainPipelines,
+  renderPipelineRun,
+} from '@pipeline-portal/plugin-spotguides-common';
+import { TriggerEngine } from './engine/TriggerEngine';
+import { StatusQueue } from './engine/StatusQueue';
+import { Worker } from './engine/Worker';
+import { GitHubClients } from './github/octokit';
+import { TektonReader } from './github/TektonReader';
+import { subscribeToDeliveries } from './intake/subscribe';
+import { createRouter } from './router';
+import { RuntimeClusters } from './runtime/RuntimeClusters';
+import { ExplainService } from './service/ExplainService';
+import { DeliveryStore, RunStore } from './store';
 
 /**
- * Spotguides: turns GitHub events on spotguide repositories into Tekton pipeline runs.
+ * Spotguides: turns GitHub events on spotguide repositories into Tekton
+ * pipeline runs. Deliveries are queued by an events subscriber before the
+ * events endpoint answers, then processed by a worker on every replica.
  *
  * @public
  */
@@ -16,14 +32,79 @@ export const spotguidesPlugin = createBackendPlugin({
     env.registerInit({
       deps: {
         httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
         logger: coreServices.logger,
         database: coreServices.database,
+        config: coreServices.rootConfig,
+        lifecycle: coreServices.lifecycle,
+        catalog: catalogServiceRef,
+        events: eventsServiceRef,
       },
-      async init({ httpRouter, logger, database }) {
-        const router = Router();
-        router.get('/health', databaseHealth({ logger, database }));
-        httpRouter.use(router);
-        // Liveness of the plugin and its database, for probes.
+      async init(deps) {
+        const { httpRouter, logger, database, config, lifecycle } = deps;
+        const deliveries = await DeliveryStore.create({ database });
+        const runs = await RunStore.create({ database });
+        const github = new GitHubClients(config, logger);
+        const reader = new TektonReader();
+        const core = { explain: explainPipelines, render: renderPipelineRun };
+        const appBaseUrl =
+          config.getOptionalString('app.baseUrl') ??
+          config.getString('backend.baseUrl');
+        const statuses = new StatusQueue({ github, runs, logger });
+        const engine = new TriggerEngine({
+          catalog: deps.catalog,
+          auth: deps.auth,
+          logger,
+          github,
+          reader,
+          clusters: new RuntimeClusters({
+            auth: deps.auth,
+            discovery: deps.discovery,
+          }),
+          runs,
+          deliveries,
+          statuses,
+          core,
+          appBaseUrl,
+        });
+        const t = config.getOptionalConfig('pipelinePortal.spotguides.trigger');
+        const worker = new Worker({
+          store: deliveries,
+          logger,
+          process: d => engine.process(d),
+          concurrency: t?.getOptionalNumber('concurrency'),
+          leaseMs: (t?.getOptionalNumber('leaseSeconds') ?? 60) * 1000,
+          pollMs: t?.getOptionalNumber('pollIntervalMs'),
+          backoffBaseMs: t?.getOptionalNumber('backoffBaseMs'),
+          backoffCapMs:
+            (t?.getOptionalNumber('backoffCapSeconds') ?? 300) * 1000,
+          maxAttempts: t?.getOptionalNumber('maxAttempts'),
+        });
+        await subscribeToDeliveries({
+          events: deps.events,
+          store: deliveries,
+          logger,
+          onQueued: () => worker.nudge(),
+        });
+        lifecycle.addStartupHook(() => worker.start());
+        lifecycle.addShutdownHook(async () => {
+          await worker.stop();
+          statuses.stop();
+        });
+
+        httpRouter.use(
+          await createRouter({
+            logger,
+            database,
+            httpAuth: deps.httpAuth,
+            deliveries,
+            runs,
+            explain: new ExplainService({ github, reader, core }),
+            appBaseUrl,
+          }),
+        );
         httpRouter.addAuthPolicy({ path: '/health', allow: 'unauthenticated' });
       },
     });

@@ -236,6 +236,37 @@ export class DeliveryStore {
     return count === 1;
   }
 
+  /**
+   * The newest delivery of a pull request received up to `until`: the
+   * commit a collaborator saw when approving it.
+   */
+  async latestPullRequestDelivery(
+    repository: string,
+    pullRequest: number,
+    until: string,
+  ): Promise<
+    { id: string; sha?: string; decision: string; payload: any } | undefined
+  > {
+    const row = await this.knex<Row>(TABLE)
+      .where({
+        repository,
+        event: 'pull_request',
+        ref: `refs/pull/${pullRequest}/head`,
+      })
+      .whereNot('decision', 'duplicate')
+      .where('received_at', '<=', until)
+      .orderBy('received_at', 'desc')
+      .first('id', 'sha', 'decision', 'payload');
+    return row
+      ? {
+          id: row.id,
+          sha: row.sha ?? undefined,
+          decision: row.decision,
+          payload: JSON.parse(row.payload),
+        }
+      : undefined;
+  }
+
   /** Returns the stored delivery, payload excluded. */
   async get(id: string): Promise<Delivery | undefined> {
     const row = await this.knex<Row>(TABLE).where({ id }).first();

@@ -1,0 +1,29 @@
+export interface Config {
+  pipelinePortal?: {
+    spotguides?: {
+      /**
+       * The trigger engine: how GitHub deliveries queued by the events
+       * endpoint are processed. The webhook secret is Backstage's
+       * `events.modules.github.webhookSecret`; without one every delivery is
+       * refused.
+       */
+      trigger?: {
+        /** Deliveries processed at once per portal replica. Default 8. */
+        concurrency?: number;
+        /**
+         * How long a replica holds a claimed delivery before another may
+         * take it over (a replica that stopped mid-way). Default 60.
+         */
+        leaseSeconds?: number;
+        /** How often the queue is looked at besides new deliveries. Default 1000. */
+        pollIntervalMs?: number;
+        /** First retry delay after a transient failure, doubled per attempt. Default 2000. */
+        backoffBaseMs?: number;
+        /** Longest retry delay. Default 300. */
+        backoffCapSeconds?: number;
+        /** Attempts before a delivery is recorded as failed. Default 30. */
+        maxAttempts?: number;
+      };
+    };
+  };
+}

@@ -1,0 +1,144 @@
+import type { LoggerService } from '@backstage/backend-plugin-api';
+import { randomUUID } from 'node:crypto';
+import { ClaimedDelivery, DeliveryStore, Outcome } from '../store';
+import { backoffMs, TransientError } from './errors';
+
+export interface WorkerOptions {
+  store: DeliveryStore;
+  logger: LoggerService;
+  process(d: ClaimedDelivery): Promise<Outcome>;
+  /** Deliveries processed at once by this replica. @default 8 */
+  concurrency?: number;
+  /** How long a claim holds before another replica may take over. @default 60000 */
+  leaseMs?: number;
+  /** How often the queue is looked at without a nudge. @default 1000 */
+  pollMs?: number;
+  /** First retry delay, doubled per attempt. @default 2000 */
+  backoffBaseMs?: number;
+  /** Longest retry delay. @default 300000 */
+  backoffCapMs?: number;
+  /** Attempts before a delivery is given up as failed. @default 30 */
+  maxAttempts?: number;
+}
+
+/**
+ * Drains the delivery queue: claims due deliveries with a lease, runs the
+ * engine on each and records the decision, or puts a delivery back with a
+ * capped back-off when the failure is transient. Nudged by the intake and
+ * polling otherwise, so deliveries queued before a restart, by another
+ * replica or due for a retry are picked up.
+ */
+export class Worker {
+  readonly owner = `worker-${randomUUID()}`;
+  private inFlight = 0;
+  private timer?: NodeJS.Timeout;
+  private pumping = false;
+  private again = false;
+  private stopped = true;
+  private readonly active = new Set<Promise<void>>();
+
+  constructor(private readonly o: WorkerOptions) {}
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule();
+    this.nudge();
+  }
+
+  /** Stops claiming and waits for the deliveries in flight. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await Promise.allSettled([...this.active]);
+  }
+
+  /** Looks at the queue now (a delivery was just queued). */
+  nudge(): void {
+    if (this.stopped) return;
+    if (this.pumping) {
+      this.again = true;
+      return;
+    }
+    this.pumping = true;
+    this.pump()
+      .catch(error =>
+        this.o.logger.warn(`reading the delivery queue failed: ${error}`),
+      )
+      .finally(() => {
+        this.pumping = false;
+        if (this.again) {
+          this.again = false;
+          this.nudge();
+        }
+      });
+  }
+
+  private schedule() {
+    this.timer = setTimeout(() => {
+      this.nudge();
+      if (!this.stopped) this.schedule();
+    }, this.o.pollMs ?? 1000);
+    this.timer.unref?.();
+  }
+
+  private async pump(): Promise<void> {
+    const concurrency = this.o.concurrency ?? 8;
+    while (!this.stopped && this.inFlight < concurrency) {
+      const claimed = await this.o.store.claim(this.owner, {
+        limit: concurrency - this.inFlight,
+        leaseMs: this.o.leaseMs ?? 60_000,
+      });
+      if (!claimed.length) return;
+      for (const d of claimed) {
+        this.inFlight++;
+        const job = this.handle(d).finally(() => {
+          this.inFlight--;
+          this.active.delete(job);
+          this.nudge();
+        });
+        this.active.add(job);
+      }
+    }
+  }
+
+  private async handle(d: ClaimedDelivery): Promise<void> {
+    const { store, logger } = this.o;
+    try {
+      const outcome = await this.o.process(d);
+      await store.complete(d.id, this.owner, outcome);
+    } catch (error) {
+      const transient = error instanceof TransientError;
+      const max = this.o.maxAttempts ?? 30;
+      if (!transient || d.attempts >= max) {
+        logger.error(
+          `delivery ${d.id} (${d.event} ${d.repository}) failed: ${error}`,
+        );
+        await store.complete(d.id, this.owner, {
+          decision: 'failed',
+          reason: transient
+            ? `gave up after ${d.attempts} attempts: ${
+                (error as Error).message
+              }`
+            : String((error as Error)?.message ?? error),
+        });
+        return;
+      }
+      const delay = backoffMs(
+        d.attempts,
+        this.o.backoffBaseMs ?? 2000,
+        this.o.backoffCapMs ?? 300_000,
+      );
+      const at = Math.max(Date.now() + delay, error.retryAt ?? 0);
+      logger.info(
+        `delivery ${d.id} (${d.event} ${d.repository}) retried in ${Math.round(
+          (at - Date.now()) / 1000,
+        )} s: ${error.message}`,
+      );
+      await store.retryLater(d.id, this.owner, {
+        at,
+        reason: `attempt ${d.attempts} delayed: ${error.message}`,
+      });
+    }
+  }
+}

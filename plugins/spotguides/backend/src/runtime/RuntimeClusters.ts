@@ -1,0 +1,163 @@
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { clientNode } from '@pipeline-portal/backend-kit';
+import {
+  ClusterAccess,
+  PipelineClustersClient,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
+import https from 'node:https';
+import { TransientError } from '../engine/errors';
+
+/** How long a cluster's access (server, CA, token) is reused. */
+const ACCESS_TTL_MS = 5 * 60_000;
+
+export interface RunTarget {
+  cluster: string;
+  namespace: string;
+}
+
+/** Reads what `getClusterAccess` needs; the clusters client fits. */
+export interface ClusterAccessSource {
+  getClusterAccess(
+    name: string,
+    options: { token: string },
+  ): Promise<ClusterAccess>;
+}
+
+const statusOf = (error: unknown) => {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'number' ? code : undefined;
+};
+
+/**
+ * Creates PipelineRuns on the components' runtime clusters, with the
+ * credentials the clusters plugin hands to the plugin's service identity.
+ * TLS is always verified; one keep-alive agent per cluster.
+ */
+export class RuntimeClusters {
+  private readonly source: ClusterAccessSource;
+  private readonly apis = new Map<
+    string,
+    { at: number; api: Promise<CustomObjectsApi> }
+  >();
+  /** Requests made, for tests and benchmarks. */
+  requestCount = 0;
+
+  constructor(
+    private readonly options: {
+      auth: AuthService;
+      discovery: DiscoveryService;
+      source?: ClusterAccessSource;
+    },
+  ) {
+    this.source =
+      options.source ??
+      new PipelineClustersClient({ discoveryApi: options.discovery });
+  }
+
+  /**
+   * Creates the run; `exists` when a run of that name is there already (a
+   * retried delivery: the deterministic name makes it the same run).
+   */
+  async createRun(
+    target: RunTarget,
+    run: Record<string, any>,
+  ): Promise<'created' | 'exists'> {
+    const api = await this.api(target.cluster);
+    this.requestCount++;
+    try {
+      await api.createNamespacedCustomObject({
+        group: 'tekton.dev',
+        version: 'v1',
+        namespace: target.namespace,
+        plural: 'pipelineruns',
+        body: run,
+      });
+      return 'created';
+    } catch (error) {
+      const status = statusOf(error);
+      if (status === 409) return 'exists';
+      const what = `creating PipelineRun ${target.namespace}/${run.metadata?.name} on ${target.cluster}`;
+      if (status === undefined || status === 429 || status >= 500) {
+        this.apis.delete(target.cluster);
+        throw new TransientError(`${what}: cluster unavailable`, {
+          cause: error,
+        });
+      }
+      const body = (error as { body?: unknown }).body;
+      const detail = typeof body === 'string' ? safeMessage(body) : undefined;
+      throw new Error(`${what}: ${detail ?? `HTTP ${status}`}`);
+    }
+  }
+
+  private api(cluster: string): Promise<CustomObjectsApi> {
+    const known = this.apis.get(cluster);
+    if (known && Date.now() - known.at < ACCESS_TTL_MS) return known.api;
+    const api = this.connect(cluster);
+    this.apis.set(cluster, { at: Date.now(), api });
+    api.catch(() => this.apis.delete(cluster));
+    return api;
+  }
+
+  private async connect(cluster: string): Promise<CustomObjectsApi> {
+    let access: ClusterAccess;
+    try {
+      const { token } = await this.options.auth.getPluginRequestToken({
+        onBehalfOf: await this.options.auth.getOwnServiceCredentials(),
+        targetPluginId: 'pipeline-clusters',
+      });
+      access = await this.source.getClusterAccess(cluster, { token });
+    } catch (error) {
+      const status = (error as { response?: { status?: number } }).response
+        ?.status;
+      if (status === 404) {
+        throw new Error(
+          `runtime cluster "${cluster}" is not known to the portal`,
+        );
+      }
+      throw new TransientError(`reading access to cluster "${cluster}"`, {
+        cause: error,
+      });
+    }
+    const k8s = clientNode();
+    const kc = new k8s.KubeConfig();
+    kc.loadFromOptions({
+      clusters: [
+        {
+          name: cluster,
+          server: access.apiServer,
+          caData: access.caData,
+          skipTLSVerify: false,
+        },
+      ],
+      users: [
+        {
+          name: 'portal',
+          token: access.token,
+          certData: access.clientCertificateData,
+          keyData: access.clientKeyData,
+        },
+      ],
+      contexts: [{ name: 'c', cluster, user: 'portal' }],
+      currentContext: 'c',
+    });
+    let agent: https.Agent | undefined;
+    Object.assign(kc, {
+      createAgent: (_c: unknown, agentOptions: https.AgentOptions) =>
+        (agent ??= new https.Agent({ ...agentOptions, keepAlive: true })),
+    });
+    return kc.makeApiClient(k8s.CustomObjectsApi);
+  }
+}
+
+function safeMessage(body: string): string | undefined {
+  try {
+    const m = JSON.parse(body)?.message;
+    return typeof m === 'string' ? m.slice(0, 300) : undefined;
+  } catch {
+    return undefined;
+  }
+}
