@@ -57,9 +57,11 @@ backend.add(
 backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('@pipeline-portal/plugin-permission-backend-module-policy'));
 
-// Events: GitHub webhooks arrive here
+// Events: GitHub webhooks arrive here; without a valid signature (or with no
+// webhook secret configured) a delivery is refused
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-events-backend-module-github'));
+backend.add(import('@pipeline-portal/plugin-events-backend-module-spotguides'));
 
 // Search: the catalog collator; the PostgreSQL engine when on PostgreSQL
 backend.add(import('@backstage/plugin-search-backend'));
