@@ -5,3 +5,7 @@
  */
 export { catalogModuleIntegratedServices as default } from './module';
 export { IntegratedServiceEntityProcessor } from './IntegratedServiceEntityProcessor';
+export {
+  ServiceInstanceEntityProvider,
+  instanceEntityName,
+} from './ServiceInstanceEntityProvider';
