@@ -1,9 +1,9 @@
 import { createApp } from '@backstage/frontend-defaults';
+import integratedServicesPlugin from '@pipeline-portal/plugin-integrated-services';
 import pipelineClustersPlugin from '@pipeline-portal/plugin-pipeline-clusters';
 import spotguidesPlugin from '@pipeline-portal/plugin-spotguides';
 import { navModule } from './modules/nav';
 import { signInModule } from './modules/signIn';
-import { capabilityPlugins } from './modules/capabilities';
 
 // Backstage's own plugins (catalog, scaffolder, Kubernetes, Tekton, search,
 // notifications, ...) are discovered from this package's dependencies
@@ -13,7 +13,7 @@ export default createApp({
     navModule,
     signInModule,
     pipelineClustersPlugin,
+    integratedServicesPlugin,
     spotguidesPlugin,
-    ...capabilityPlugins,
   ],
 });
