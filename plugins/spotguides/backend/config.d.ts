@@ -24,6 +24,22 @@ export interface Config {
         /** Attempts before a delivery is recorded as failed. Default 30. */
         maxAttempts?: number;
       };
+      /** The status watcher: final commit statuses of finished runs. */
+      reporting?: {
+        /** How often unfinished runs are read and statuses written. Default 10. */
+        intervalSeconds?: number;
+        /** Runs looked at per pass. Default 200. */
+        batchSize?: number;
+      };
+      /** Deletes old PipelineRuns the portal created. */
+      housekeeping?: {
+        /** Finished runs older than this many days are deleted. Default 7. */
+        maxAgeDays?: number;
+        /** Runs kept per component and pipeline. Default 20. */
+        keepPerPipeline?: number;
+        /** How often a pass runs, in minutes. Default 60. */
+        intervalMinutes?: number;
+      };
     };
   };
 }

@@ -9,6 +9,8 @@ import {
   renderPipelineRun,
 } from '@pipeline-portal/plugin-spotguides-common';
 import { TriggerEngine } from './engine/TriggerEngine';
+import { scheduleHousekeeping, targetsOfEntities } from './housekeeping';
+import { scheduleStatusReporting } from './reporting';
 import { StatusQueue } from './engine/StatusQueue';
 import { Worker } from './engine/Worker';
 import { GitHubClients } from './github/octokit';
@@ -39,6 +41,7 @@ export const spotguidesPlugin = createBackendPlugin({
         database: coreServices.database,
         config: coreServices.rootConfig,
         lifecycle: coreServices.lifecycle,
+        scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         events: eventsServiceRef,
       },
@@ -53,16 +56,19 @@ export const spotguidesPlugin = createBackendPlugin({
           config.getOptionalString('app.baseUrl') ??
           config.getString('backend.baseUrl');
         const statuses = new StatusQueue({ github, runs, logger });
+        const clusters = new RuntimeClusters({
+          auth: deps.auth,
+          discovery: deps.discovery,
+        });
+        const customObjects = (cluster: string) =>
+          clusters.customObjects(cluster);
         const engine = new TriggerEngine({
           catalog: deps.catalog,
           auth: deps.auth,
           logger,
           github,
           reader,
-          clusters: new RuntimeClusters({
-            auth: deps.auth,
-            discovery: deps.discovery,
-          }),
+          clusters,
           runs,
           deliveries,
           statuses,
@@ -89,6 +95,29 @@ export const spotguidesPlugin = createBackendPlugin({
           onQueued: () => worker.nudge(),
         });
         lifecycle.addStartupHook(() => worker.start());
+        // Final commit statuses, once across replicas (global tasks).
+        await scheduleStatusReporting({
+          scheduler: deps.scheduler,
+          config,
+          logger,
+          runs,
+          github,
+          customObjects,
+        });
+        await scheduleHousekeeping({
+          scheduler: deps.scheduler,
+          config,
+          logger,
+          customObjects,
+          targets: async () => {
+            const { items } = await deps.catalog.getEntities(
+              { filter: { kind: 'Component' }, fields: ['metadata'] },
+              { credentials: await deps.auth.getOwnServiceCredentials() },
+            );
+            return targetsOfEntities(items);
+          },
+          onDeleted: run => runs.delete(run),
+        });
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
           statuses.stop();

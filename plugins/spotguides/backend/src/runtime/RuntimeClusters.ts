@@ -93,6 +93,11 @@ export class RuntimeClusters {
     }
   }
 
+  /** The Tekton-capable client of a cluster (the watcher and housekeeping use it). */
+  customObjects(cluster: string): Promise<CustomObjectsApi> {
+    return this.api(cluster);
+  }
+
   private api(cluster: string): Promise<CustomObjectsApi> {
     const known = this.apis.get(cluster);
     if (known && Date.now() - known.at < ACCESS_TTL_MS) return known.api;
