@@ -10,6 +10,7 @@ import { createSecretStore } from './secrets/createSecretStore';
 import { readClustersConfig } from './config';
 import { ClusterReconciler } from './service/ClusterReconciler';
 import { ClusterService } from './service/ClusterService';
+import { CredentialService } from './service/CredentialService';
 import { NamespaceService } from './service/NamespaceService';
 import { ManagementCluster } from './management/ManagementCluster';
 import { ClusterStore } from './store/ClusterStore';
@@ -110,6 +111,7 @@ export const pipelineClustersPlugin = createBackendPlugin({
             httpAuth,
             authorization: new ClusterAuthorization(permissions),
             service,
+            credentials: new CredentialService({ secrets, store }),
             namespaces: new NamespaceService(service),
           }),
         );

@@ -10,16 +10,12 @@ import {
   ClusterHistoryEntry,
   ClusterSpec,
   ClustersSettings,
-  CLOUD_CREDENTIAL_KINDS,
   CREDENTIAL_KIND_OF,
-  CreateCredentialRequest,
-  CredentialSummary,
   ImportClusterRequest,
   PatchClusterRequest,
   ProvisionedDistribution,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { isDeepStrictEqual } from 'node:util';
-import { parse } from 'yaml';
 import {
   acceptKubeconfig,
   KubeconfigPolicy,
@@ -31,7 +27,11 @@ import {
   ClusterRecord,
   ClusterStore,
 } from '../store/ClusterStore';
-import { buildKubeconfig, kubeconfigSecretName } from './kubeconfigSecrets';
+import {
+  accessFromKubeconfig,
+  buildKubeconfig,
+  kubeconfigSecretName,
+} from './kubeconfigSecrets';
 
 export interface ClusterServiceOptions {
   store: ClusterStore;
@@ -291,87 +291,7 @@ export class ClusterService {
    * cluster and user of the kubeconfig's current context (else its first).
    */
   async access(name: string): Promise<ClusterAccess> {
-    const kubeconfig: KubeconfigFile = parse(await this.kubeconfig(name)) ?? {};
-    const context = namedEntry(
-      kubeconfig.contexts,
-      kubeconfig['current-context'],
-    )?.context;
-    const cluster =
-      namedEntry(kubeconfig.clusters, context?.cluster)?.cluster ?? {};
-    const user = namedEntry(kubeconfig.users, context?.user)?.user ?? {};
-    return {
-      name,
-      apiServer: cluster.server,
-      ...(cluster['certificate-authority-data']
-        ? { caData: cluster['certificate-authority-data'] }
-        : {}),
-      ...(user.token ? { token: user.token } : {}),
-      ...(user['client-certificate-data']
-        ? { clientCertificateData: user['client-certificate-data'] }
-        : {}),
-      ...(user['client-key-data']
-        ? { clientKeyData: user['client-key-data'] }
-        : {}),
-    };
-  }
-
-  listCredentials(owner?: string): Promise<CredentialSummary[]> {
-    return this.options.secrets.list({
-      owner,
-      kinds: [...CLOUD_CREDENTIAL_KINDS],
-    });
-  }
-
-  async createCredential(
-    request: CreateCredentialRequest,
-  ): Promise<CredentialSummary> {
-    const record = await this.options.secrets.put({
-      owner: request.owner,
-      name: request.name,
-      kind: request.kind,
-      value: request.value as Record<string, string>,
-    });
-    return {
-      name: record.name,
-      owner: record.owner,
-      kind: record.kind,
-      createdAt: record.createdAt,
-    };
-  }
-
-  /**
-   * A cloud credential's value, for other backend plugins only (the router
-   * refuses users). Kubeconfigs are not credentials: 404 for them too.
-   */
-  async credentialValue(ref: {
-    owner: string;
-    name: string;
-  }): Promise<Record<string, string>> {
-    const secret = await this.options.secrets.get(ref);
-    if (!secret || !CLOUD_CREDENTIAL_KINDS.includes(secret.kind as any)) {
-      throw new NotFoundError(
-        `credential "${ref.name}" of ${ref.owner} not found`,
-      );
-    }
-    return secret.value;
-  }
-
-  /** Refused while a live cluster uses the credential. */
-  async deleteCredential(ref: { owner: string; name: string }): Promise<void> {
-    const user = await this.options.store.findUsingCredential(
-      ref.owner,
-      ref.name,
-    );
-    if (user) {
-      throw new ConflictError(
-        `credential "${ref.name}" is used by cluster "${user}"`,
-      );
-    }
-    if (!(await this.options.secrets.delete(ref))) {
-      throw new NotFoundError(
-        `credential "${ref.name}" of ${ref.owner} not found`,
-      );
-    }
+    return accessFromKubeconfig(name, await this.kubeconfig(name));
   }
 
   private assertVersionOffered(
@@ -411,24 +331,4 @@ function compareMinor(a: string, b: string): number {
   const [aMajor, aMinor] = a.split('.').map(Number);
   const [bMajor, bMinor] = b.split('.').map(Number);
   return aMajor - bMajor || aMinor - bMinor;
-}
-
-/** The parts of a kubeconfig that say how to reach its cluster. */
-interface KubeconfigFile {
-  'current-context'?: string;
-  contexts?: Array<{
-    name?: string;
-    context?: { cluster?: string; user?: string };
-  }>;
-  clusters?: Array<{ name?: string; cluster?: Record<string, string> }>;
-  users?: Array<{ name?: string; user?: Record<string, string> }>;
-}
-
-/** The kubeconfig list entry of that name, else the first one. */
-function namedEntry<T extends { name?: string }>(
-  entries: T[] | undefined,
-  name: string | undefined,
-): T | undefined {
-  if (!Array.isArray(entries)) return undefined;
-  return entries.find(e => e?.name === name) ?? entries[0];
 }

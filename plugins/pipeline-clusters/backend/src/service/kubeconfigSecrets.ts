@@ -1,4 +1,5 @@
-import { stringify } from 'yaml';
+import { ClusterAccess } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { parse, stringify } from 'yaml';
 
 /** The SecretStore name under which a cluster's kubeconfig is kept. */
 export function kubeconfigSecretName(cluster: string): string {
@@ -42,4 +43,56 @@ export function buildKubeconfig(options: {
     ],
     'current-context': options.name,
   });
+}
+
+/**
+ * How to reach a cluster with its kubeconfig: the cluster and user of the
+ * current context (else of the first one).
+ */
+export function accessFromKubeconfig(
+  name: string,
+  yaml: string,
+): ClusterAccess {
+  const kubeconfig: KubeconfigFile = parse(yaml) ?? {};
+  const context = namedEntry(
+    kubeconfig.contexts,
+    kubeconfig['current-context'],
+  )?.context;
+  const cluster =
+    namedEntry(kubeconfig.clusters, context?.cluster)?.cluster ?? {};
+  const user = namedEntry(kubeconfig.users, context?.user)?.user ?? {};
+  return {
+    name,
+    apiServer: cluster.server,
+    ...(cluster['certificate-authority-data']
+      ? { caData: cluster['certificate-authority-data'] }
+      : {}),
+    ...(user.token ? { token: user.token } : {}),
+    ...(user['client-certificate-data']
+      ? { clientCertificateData: user['client-certificate-data'] }
+      : {}),
+    ...(user['client-key-data']
+      ? { clientKeyData: user['client-key-data'] }
+      : {}),
+  };
+}
+
+/** The parts of a kubeconfig that say how to reach its cluster. */
+interface KubeconfigFile {
+  'current-context'?: string;
+  contexts?: Array<{
+    name?: string;
+    context?: { cluster?: string; user?: string };
+  }>;
+  clusters?: Array<{ name?: string; cluster?: Record<string, string> }>;
+  users?: Array<{ name?: string; user?: Record<string, string> }>;
+}
+
+/** The kubeconfig list entry of that name, else the first one. */
+function namedEntry<T extends { name?: string }>(
+  entries: T[] | undefined,
+  name: string | undefined,
+): T | undefined {
+  if (!Array.isArray(entries)) return undefined;
+  return entries.find(e => e?.name === name) ?? entries[0];
 }
