@@ -26,6 +26,14 @@ export interface EventPlan {
 
 const ZERO_SHA = /^0+$/;
 
+/** A deployment's ref as a branch or a tag; nothing when it is a commit sha. */
+function deploymentRef(ref: unknown): { branch?: string; tag?: string } {
+  if (typeof ref !== 'string' || /^[0-9a-f]{40}$/i.test(ref)) return {};
+  if (ref.startsWith('refs/tags/')) return { tag: ref.slice(10) };
+  if (ref.startsWith('refs/heads/')) return { branch: ref.slice(11) };
+  return /^v\d/.test(ref) ? { tag: ref } : { branch: ref };
+}
+
 /**
  * Reads the event body into the matcher's event, the render context and
  * where to read pipelines from. A string when the event starts nothing.
@@ -134,9 +142,7 @@ export function planEvent(
         event: 'deployment',
         environment: d.environment,
         deploymentId: d.id,
-        ...(typeof d.ref === 'string' && /^v\d/.test(d.ref)
-          ? { tag: d.ref }
-          : { branch: d.ref }),
+        ...deploymentRef(d.ref),
       },
       readRef: d.sha,
       statusSha: d.sha,

@@ -1,8 +1,13 @@
+import {
+  MANAGED_BY,
+  RUN_ANNOTATIONS,
+  RUN_LABELS,
+  statusContext,
+} from '@pipeline-portal/plugin-spotguides-common';
 import type { EventPlan } from './eventPlan';
 
-/** The commit status context of a pipeline. */
-export const statusContext = (pipeline: string) =>
-  `pipeline-portal/${pipeline}`;
+export { statusContext };
+export { runLink } from '../reporting';
 
 /** The labels and annotations every engine-made PipelineRun carries. */
 export function stampRun(
@@ -24,28 +29,20 @@ export function stampRun(
       ...metadata,
       // What the renderer set wins; the engine adds what only it knows.
       labels: {
-        'app.kubernetes.io/managed-by': 'pipeline-portal',
-        'pipeline-portal.io/pipeline': stamp.pipeline,
+        [RUN_LABELS.managedBy]: MANAGED_BY,
+        [RUN_LABELS.pipeline]: stamp.pipeline,
         ...metadata.labels,
         'backstage.io/kubernetes-id': stamp.kubernetesId,
       },
       annotations: {
-        'pipeline-portal.io/repository': stamp.repository,
-        'pipeline-portal.io/sha': stamp.plan.context.revision,
-        ...(stamp.ref ? { 'pipeline-portal.io/ref': stamp.ref } : {}),
-        'pipeline-portal.io/event': stamp.event,
-        'pipeline-portal.io/status-context': statusContext(stamp.pipeline),
+        [RUN_ANNOTATIONS.repository]: stamp.repository,
+        [RUN_ANNOTATIONS.sha]: stamp.plan.context.revision,
+        ...(stamp.ref ? { [RUN_ANNOTATIONS.ref]: stamp.ref } : {}),
+        [RUN_ANNOTATIONS.event]: stamp.event,
+        [RUN_ANNOTATIONS.statusContext]: statusContext(stamp.pipeline),
         ...metadata.annotations,
-        'pipeline-portal.io/delivery': stamp.deliveryId,
+        [RUN_ANNOTATIONS.delivery]: stamp.deliveryId,
       },
     },
   };
 }
-
-export const runLink = (
-  baseUrl: string,
-  run: { cluster: string; namespace: string; name: string },
-) =>
-  `${baseUrl.replace(/\/+$/, '')}/spotguides/runs/${encodeURIComponent(
-    run.cluster,
-  )}/${encodeURIComponent(run.namespace)}/${encodeURIComponent(run.name)}`;

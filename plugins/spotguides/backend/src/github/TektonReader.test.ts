@@ -1,0 +1,116 @@
+import { mockServices } from '@backstage/backend-test-utils';
+import { ConfigReader } from '@backstage/config';
+import { GitHubDouble, startGitHub } from '@pipeline-portal/testing';
+import {
+  OWNER,
+  REPO,
+  REPOSITORY,
+  TEKTON_FILES,
+} from '../__testUtils__/fixtures';
+import { GitHubClients } from './octokit';
+import { TektonReader } from './TektonReader';
+
+jest.setTimeout(60_000);
+
+describe('TektonReader', () => {
+  let gh: GitHubDouble;
+  let clients: GitHubClients;
+
+  beforeAll(async () => {
+    gh = await startGitHub({ rateLimit: 100_000 });
+    await gh.createRepo(OWNER, REPO, { autoInit: true });
+    for (const [path, content] of Object.entries(TEKTON_FILES)) {
+      await gh.commitFile(OWNER, REPO, { path, content });
+    }
+    clients = new GitHubClients(
+      new ConfigReader({
+        integrations: {
+          github: [{ host: gh.host, apiBaseUrl: gh.url, token: gh.token }],
+        },
+      }),
+      mockServices.logger.mock(),
+    );
+  });
+  afterAll(() => gh.close());
+
+  const used = () => gh.rateLimit.snapshot(gh.token).used;
+  const client = () =>
+    clients.forRepository(`https://${gh.host}/${REPOSITORY}`);
+  const push = async (path: string) => {
+    await gh.commitFile(OWNER, REPO, { path, content: `${Math.random()}\n` });
+    const p = await gh.webhooks.push(OWNER, REPO);
+    return {
+      sha: p.after,
+      hint: {
+        before: p.before,
+        commits: p.commits,
+        forced: p.forced,
+        created: p.created,
+      },
+    };
+  };
+
+  it('reads every pipeline file at a commit, in path order', async () => {
+    const reader = new TektonReader();
+    const sha = (await gh.headSha(OWNER, REPO))!;
+    const files = await reader.read(await client(), REPOSITORY, sha);
+    expect(files.map(f => f.path)).toEqual([
+      '.tekton/build.yaml',
+      '.tekton/cd.yaml',
+      '.tekton/ci.yaml',
+    ]);
+    expect(files[0].content).toBe(TEKTON_FILES['.tekton/build.yaml']);
+    expect(reader.stats.primary).toBe(4);
+  });
+
+  it('spends no primary quota on a push that did not touch .tekton/', async () => {
+    const reader = new TektonReader();
+    const first = await push('README.md');
+    await reader.read(await client(), REPOSITORY, first.sha);
+    const before = used();
+    const second = await push('src/index.ts');
+    const files = await reader.read(
+      await client(),
+      REPOSITORY,
+      second.sha,
+      second.hint,
+    );
+    expect(files).toHaveLength(3);
+    expect(used() - before).toBe(0);
+  });
+
+  it('reads the listing again when a push changed .tekton/, but only the changed file', async () => {
+    const reader = new TektonReader();
+    const first = await push('README.md');
+    await reader.read(await client(), REPOSITORY, first.sha);
+    const before = used();
+    const changed = await push('.tekton/extra.yaml');
+    const files = await reader.read(
+      await client(),
+      REPOSITORY,
+      changed.sha,
+      changed.hint,
+    );
+    expect(files.map(f => f.path)).toContain('.tekton/extra.yaml');
+    // The listing and the new file; the three unchanged ones by blob sha.
+    expect(used() - before).toBe(2);
+  });
+
+  it('answers a repeated read of a branch with a free 304', async () => {
+    const reader = new TektonReader();
+    await reader.read(await client(), REPOSITORY, 'main');
+    const before = used();
+    await reader.read(await client(), REPOSITORY, 'main');
+    expect(used() - before).toBe(0);
+    expect(reader.stats.notModified).toBe(1);
+  });
+
+  it('finds no files where there is no .tekton folder', async () => {
+    await gh.createRepo(OWNER, 'empty', { autoInit: true });
+    const reader = new TektonReader();
+    const sha = (await gh.headSha(OWNER, 'empty'))!;
+    expect(await reader.read(await client(), `${OWNER}/empty`, sha)).toEqual(
+      [],
+    );
+  });
+});
