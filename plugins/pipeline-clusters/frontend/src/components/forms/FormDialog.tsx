@@ -26,6 +26,10 @@ export function FormDialog(props: {
   submitColor?: 'primary' | 'secondary';
   /** Why the form cannot be sent now, if it cannot: shown, and submit disabled. */
   blocked?: string;
+  /** Submit disabled without a message (e.g. until a confirmation is typed). */
+  submitDisabled?: boolean;
+  /** The submit button's test id; default `<testId>-submit`. */
+  submitTestId?: string;
   onClose: () => void;
   onSubmit: () => void;
   children: ReactNode;
@@ -64,7 +68,7 @@ export function FormDialog(props: {
         <Button
           color={props.submitColor ?? 'primary'}
           variant="contained"
-          disabled={submitting || !!props.blocked}
+          disabled={submitting || !!props.blocked || !!props.submitDisabled}
           aria-busy={submitting}
           startIcon={
             submitting ? (
@@ -76,7 +80,7 @@ export function FormDialog(props: {
             ) : undefined
           }
           onClick={props.onSubmit}
-          data-testid={`${props.testId}-submit`}
+          data-testid={props.submitTestId ?? `${props.testId}-submit`}
         >
           {props.submitLabel}
         </Button>
