@@ -8,11 +8,8 @@ import {
   ClustersSettings,
   CredentialSummary,
 } from './types';
-import {
-  CreateCredentialRequest,
-  CreateNamespaceRequest,
-  ImportClusterRequest,
-} from './schema';
+import { CreateCredentialRequest } from './credentialSchema';
+import { CreateNamespaceRequest, ImportClusterRequest } from './schema';
 
 /** Options of every call: a backend caller passes the token it acts with. */
 export interface RequestOptions {

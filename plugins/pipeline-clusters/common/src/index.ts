@@ -6,5 +6,6 @@
 export * from './distributions';
 export * from './types';
 export * from './schema';
+export * from './credentialSchema';
 export * from './permissions';
 export * from './client';

@@ -17,146 +17,33 @@ import Box from '@material-ui/core/Box';
 import Button from '@material-ui/core/Button';
 import Grid from '@material-ui/core/Grid';
 import LinearProgress from '@material-ui/core/LinearProgress';
-import Table from '@material-ui/core/Table';
-import TableBody from '@material-ui/core/TableBody';
-import TableCell from '@material-ui/core/TableCell';
-import TableRow from '@material-ui/core/TableRow';
-import TextField from '@material-ui/core/TextField';
 import Typography from '@material-ui/core/Typography';
 import Alert from '@material-ui/lab/Alert';
 import {
-  Cluster,
   clusterUpdatePermission,
   NodePool,
   UpdateClusterRequest,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import { ReactNode, useState } from 'react';
+import { useState } from 'react';
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { pipelineClustersApiRef } from '../../api';
 import { clusterRouteRef, rootRouteRef } from '../../routes';
 import { useClustersSettings } from '../settings';
 import { ClusterPhaseStatus, isTransitional } from '../status';
-import { compareMinor, errorMessage, formatTime, statusCodeOf } from '../util';
+import { errorMessage, formatTime, statusCodeOf } from '../util';
 import { DeleteClusterDialog } from './DeleteClusterDialog';
 import { HistoryTimeline } from './HistoryTimeline';
 import { KubeconfigButton } from './KubeconfigButton';
+import { Facts } from './Facts';
 import { NodePools } from './NodePools';
+import { UpgradeControl } from './UpgradeControl';
 
 const POLL_MS = 3000;
 const WAIT_FOR_OPERATION =
   'Changes are possible once the current operation ends.';
 
 type Notice = { severity: 'warning' | 'error' | 'success'; text: string };
-
-function Facts(props: { rows: Array<[string, ReactNode]> }) {
-  return (
-    <Table size="small">
-      <TableBody>
-        {props.rows.map(([label, value]) => (
-          <TableRow key={label}>
-            <TableCell component="th" scope="row" style={{ width: '35%' }}>
-              {label}
-            </TableCell>
-            <TableCell>{value ?? '—'}</TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
-  );
-}
-
-/** Offered versions above the current one: upgrades go one way. */
-function upgradeTargets(
-  cluster: Cluster,
-  offeredVersions: Record<string, string[]>,
-): string[] {
-  const current =
-    cluster.spec?.kubernetesVersion ?? cluster.status.kubernetesVersion;
-  if (!cluster.spec || !current) {
-    return [];
-  }
-  const offered = offeredVersions[cluster.distribution] ?? [];
-  return offered.filter(v => compareMinor(v, current) > 0).sort(compareMinor);
-}
-
-function UpgradeControl(props: {
-  cluster: Cluster;
-  /** May change the cluster (`cluster.update`). */
-  editable: boolean;
-  disabled: boolean;
-  settings: ReturnType<typeof useClustersSettings>;
-  onUpgrade: (version: string) => Promise<void>;
-}) {
-  const { settings } = props;
-  const [version, setVersion] = useState('');
-  const [busy, setBusy] = useState(false);
-  if (props.cluster.spec && !props.editable) {
-    return (
-      <Typography variant="body2" data-testid="upgrade-not-allowed">
-        Only those who may update this cluster (its owners) can upgrade it.
-      </Typography>
-    );
-  }
-  if (props.cluster.spec && !settings.value) {
-    return settings.error ? (
-      <Alert severity="warning" data-testid="upgrade-settings-error">
-        Could not load the offered versions: {errorMessage(settings.error)}
-      </Alert>
-    ) : (
-      <Progress />
-    );
-  }
-  const targets = upgradeTargets(
-    props.cluster,
-    settings.value?.offeredVersions ?? {},
-  );
-  if (!targets.length) {
-    return (
-      <Typography variant="body2" data-testid="upgrade-none">
-        {props.cluster.spec
-          ? 'The cluster runs the newest offered version.'
-          : 'Imported clusters are upgraded outside the portal.'}
-      </Typography>
-    );
-  }
-  const selected = version || targets[0];
-  return (
-    <Box display="flex" alignItems="center" style={{ gap: 16 }}>
-      <TextField
-        select
-        label="Upgrade to"
-        value={selected}
-        disabled={props.disabled}
-        onChange={e => setVersion(e.target.value)}
-        SelectProps={{ native: true }}
-        inputProps={{ 'data-testid': 'upgrade-version-select' }}
-      >
-        {targets.map(v => (
-          <option key={v} value={v}>
-            {v}
-          </option>
-        ))}
-      </TextField>
-      <Button
-        variant="outlined"
-        color="primary"
-        disabled={props.disabled || busy}
-        data-testid="upgrade-button"
-        onClick={async () => {
-          setBusy(true);
-          try {
-            await props.onUpgrade(selected);
-          } finally {
-            setBusy(false);
-          }
-        }}
-      >
-        Upgrade
-      </Button>
-    </Box>
-  );
-}
 
 export function ClusterPage() {
   const { name } = useRouteRefParams(clusterRouteRef);
