@@ -32,4 +32,39 @@ describe('spotguidesPlugin', () => {
       .set('Authorization', mockCredentials.user.invalidHeader());
     expect(res.status).toBe(401);
   });
+
+  it('asks for credentials on its routes and names the fields at fault', async () => {
+    const { server } = await startTestBackend({ features });
+
+    const anonymous = await request(server)
+      .get('/api/spotguides/deliveries')
+      .set('Authorization', mockCredentials.none.header());
+    expect(anonymous.status).toBe(401);
+    const limit = await request(server)
+      .get('/api/spotguides/deliveries?limit=0')
+      .set('Authorization', mockCredentials.user.header());
+    expect(limit.status).toBe(400);
+    expect(limit.body.error.message).toContain('limit');
+    const repo = await request(server)
+      .get('/api/spotguides/deliveries?repository=not-a-repo')
+      .set('Authorization', mockCredentials.user.header());
+    expect(repo.status).toBe(400);
+    expect(repo.body.error.message).toContain('repository: must be owner/name');
+    const empty = await request(server)
+      .get('/api/spotguides/deliveries')
+      .set('Authorization', mockCredentials.user.header());
+    expect(empty.body).toEqual({ items: [] });
+
+    const runs = await request(server)
+      .get('/api/spotguides/runs')
+      .set('Authorization', mockCredentials.user.header());
+    expect(runs.status).toBe(400);
+    expect(runs.body.error.message).toContain('entityRef');
+    const explain = await request(server)
+      .post('/api/spotguides/explain')
+      .set('Authorization', mockCredentials.user.header())
+      .send({ repository: 'acme/shop', event: 'push' });
+    expect(explain.status).toBe(400);
+    expect(explain.body.error.message).toContain('/sha');
+  });
 });
