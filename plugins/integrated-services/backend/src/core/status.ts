@@ -127,10 +127,23 @@ export function addDrift(
   return [...found, ...(previous ?? [])].slice(0, DRIFT_KEPT);
 }
 
+/** JSON with object keys sorted: API servers do not keep the order written. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map(k => [k, v[k]]),
+        )
+      : v,
+  );
+}
+
 /** The fields of a status that say something (not when it was said). */
 function meaning(status: InstanceStatus | undefined): string {
   const { conditions, ...rest } = status ?? {};
-  return JSON.stringify({
+  return canonical({
     ...rest,
     conditions: conditions?.map(({ lastTransitionTime: _t, ...c }) => c),
   });

@@ -1,8 +1,8 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
 import { InstanceReconciler } from '../core/InstanceReconciler';
-import { CatalogDefinitions } from './definitions';
 import { Clusters } from './ClusterDirectory';
+import type { Definitions } from './IntegratedServices';
 
 export interface FleetPassResult {
   clusters: number;
@@ -23,7 +23,7 @@ export class FleetReconciler {
   constructor(
     private readonly options: {
       directory: Clusters;
-      definitions: CatalogDefinitions;
+      definitions: Definitions;
       namespace: string;
       concurrency: number;
       baseBackoffMs: number;
