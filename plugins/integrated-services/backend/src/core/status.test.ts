@@ -29,16 +29,15 @@ describe('writeStatus', () => {
     expect(patchStatus).toHaveBeenCalledTimes(1);
 
     // As an API server gives it back: keys sorted, not in the order written.
-    const sortKeys = (v: any): any =>
-      Array.isArray(v)
-        ? v.map(sortKeys)
-        : v && typeof v === 'object'
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map(k => [k, sortKeys(v[k])]),
-          )
-        : v;
+    const sortKeys = (v: any): any => {
+      if (Array.isArray(v)) return v.map(sortKeys);
+      if (!v || typeof v !== 'object') return v;
+      return Object.fromEntries(
+        Object.keys(v)
+          .sort()
+          .map(k => [k, sortKeys(v[k])]),
+      );
+    };
     instance.status = sortKeys(written);
     expect(Object.keys(instance.status!)[0]).toBe('availableTargets');
     await writeStatus(conn, instance, next, new Date(now.getTime() + 1000));
