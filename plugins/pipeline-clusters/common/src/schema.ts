@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DISTRIBUTIONS, PROVISIONED_DISTRIBUTIONS } from './distributions';
+import { CLUSTER_PHASES } from './types';
 
 /** RFC 1123 label: lower-case alphanumerics and '-', alphanumeric at both ends. */
 const RFC1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -184,17 +185,7 @@ export const listClustersQuerySchema = z.strictObject({
   distribution: z
     .enum(DISTRIBUTIONS as unknown as [string, ...string[]])
     .optional(),
-  phase: z
-    .enum([
-      'Pending',
-      'Provisioning',
-      'Running',
-      'Updating',
-      'Deleting',
-      'Deleted',
-      'Error',
-    ])
-    .optional(),
+  phase: z.enum(CLUSTER_PHASES).optional(),
   search: z.string().max(100).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(50),
   cursor: z.string().max(200).optional(),

@@ -36,14 +36,18 @@ export interface ClusterSpec {
   credential: string;
 }
 
-export type ClusterPhase =
-  | 'Pending'
-  | 'Provisioning'
-  | 'Running'
-  | 'Updating'
-  | 'Deleting'
-  | 'Deleted'
-  | 'Error';
+/** Every phase of a cluster, in lifecycle order. */
+export const CLUSTER_PHASES = [
+  'Pending',
+  'Provisioning',
+  'Running',
+  'Updating',
+  'Deleting',
+  'Deleted',
+  'Error',
+] as const;
+
+export type ClusterPhase = (typeof CLUSTER_PHASES)[number];
 
 export interface ClusterStatus {
   phase: ClusterPhase;

@@ -22,7 +22,7 @@ import {
   NodePool,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
-  crossplaneKubeconfigLocation,
+  crossplaneDistribution,
   managedName,
   managedResource,
   providerConfigObjects,
@@ -32,7 +32,7 @@ import {
 import { compact, field } from './model';
 import { clusterScopedName } from './names';
 import { labelList, scaleBounds, taintList } from './parts';
-import { ClusterDistribution, RenderContext } from './types';
+import { RenderContext } from './types';
 
 const ACK_API = 'ack.alibabacloud.crossplane.io/v1alpha1';
 const PROVIDER_API = 'alibabacloud.crossplane.io/v1beta1';
@@ -92,27 +92,20 @@ function nodePool(
   });
 }
 
-export const ack: ClusterDistribution = {
+export const ack = crossplaneDistribution<ManagedKubernetesParameters>({
   id: 'ack',
-  engine: 'crossplane',
 
-  render(spec, ctx) {
-    return [
-      managedResource<ManagedKubernetesParameters>(spec, ctx, {
-        apiVersion: ACK_API,
-        kind: 'ManagedKubernetes',
-        name: managedName(spec, ctx),
-        forProvider: {
-          name: spec.name,
-          region: spec.region,
-          version: ackVersion(spec.kubernetesVersion),
-          clusterSpec: 'ack.pro.small',
-        },
-        connectionSecret: true,
-      }),
-      ...spec.nodePools.map(p => nodePool(spec, ctx, p)),
-    ];
-  },
+  cluster: spec => ({
+    apiVersion: ACK_API,
+    kind: 'ManagedKubernetes',
+    forProvider: {
+      name: spec.name,
+      region: spec.region,
+      version: ackVersion(spec.kubernetesVersion),
+      clusterSpec: 'ack.pro.small',
+    },
+  }),
+  more: (spec, ctx) => spec.nodePools.map(p => nodePool(spec, ctx, p)),
 
   credentialObjects(spec, ctx, value) {
     return providerConfigObjects(spec, ctx, {
@@ -145,6 +138,4 @@ export const ack: ClusterDistribution = {
       }),
     });
   },
-
-  kubeconfigLocation: crossplaneKubeconfigLocation,
-};
+});

@@ -21,8 +21,8 @@ import { autoscaled } from './status';
 import {
   ClusterDistribution,
   DriftRules,
-  KubeconfigLocation,
   RenderContext,
+  kubeconfigSecretKey,
 } from './types';
 
 export const CAPI_API_VERSION = 'cluster.x-k8s.io/v1beta2';
@@ -206,16 +206,7 @@ export function capiDriftRules(
 }
 
 /** Cluster API writes `<cluster>-kubeconfig` with the kubeconfig under `value`. */
-export function capiKubeconfigLocation(
-  spec: ClusterSpec,
-  ctx: RenderContext,
-): KubeconfigLocation {
-  return {
-    namespace: ctx.namespace,
-    name: `${spec.name}-kubeconfig`,
-    key: 'value',
-  };
-}
+export const capiKubeconfigLocation = kubeconfigSecretKey('value');
 
 /** A provider object of the standard layout: its name and metadata are the layout's. */
 export interface CapiPart<Spec = unknown> {

@@ -9,7 +9,12 @@ import { asObject, condition, isDeleting, isFailure, Manifest } from './model';
 import { clusterScopedName } from './names';
 import { credentialSecret } from './parts';
 import { decide, Facts } from './status';
-import { KubeconfigLocation, ObservedStatus, RenderContext } from './types';
+import {
+  ClusterDistribution,
+  kubeconfigSecretKey,
+  ObservedStatus,
+  RenderContext,
+} from './types';
 
 export interface ProviderConfigRef {
   name: string;
@@ -45,16 +50,7 @@ export function crossplaneMeta(spec: ClusterSpec, name: string) {
 }
 
 /** Crossplane publishes connection details, the kubeconfig under `kubeconfig`. */
-export function crossplaneKubeconfigLocation(
-  spec: ClusterSpec,
-  ctx: RenderContext,
-): KubeconfigLocation {
-  return {
-    namespace: ctx.namespace,
-    name: `${spec.name}-kubeconfig`,
-    key: 'kubeconfig',
-  };
-}
+export const crossplaneKubeconfigLocation = kubeconfigSecretKey('kubeconfig');
 
 export interface ManagedFacts {
   ready: boolean;
@@ -160,4 +156,39 @@ export function readCrossplane(
     failure: facts.map(f => f.failure).find(Boolean) ?? own.failure,
     ready: readManaged(observed[0]).ready,
   });
+}
+
+/** A Crossplane engine: its cluster resource, the rest, credential and status. */
+export interface CrossplaneProvider<ForProvider> {
+  id: ClusterDistribution['id'];
+  /** The managed cluster, which publishes the kubeconfig. */
+  cluster(
+    spec: ClusterSpec,
+    ctx: RenderContext,
+  ): { apiVersion: string; kind: string; forProvider: ForProvider };
+  /** Managed resources rendered after the cluster (e.g. node pools). */
+  more?(spec: ClusterSpec, ctx: RenderContext): KubernetesObject[];
+  credentialObjects: ClusterDistribution['credentialObjects'];
+  readStatus: ClusterDistribution['readStatus'];
+}
+
+/** A distribution on Crossplane: the managed cluster first, as readCrossplane expects. */
+export function crossplaneDistribution<ForProvider>(
+  provider: CrossplaneProvider<ForProvider>,
+): ClusterDistribution {
+  return {
+    id: provider.id,
+    engine: 'crossplane',
+    render: (spec, ctx) => [
+      managedResource(spec, ctx, {
+        ...provider.cluster(spec, ctx),
+        name: managedName(spec, ctx),
+        connectionSecret: true,
+      }),
+      ...(provider.more?.(spec, ctx) ?? []),
+    ],
+    credentialObjects: provider.credentialObjects,
+    readStatus: provider.readStatus,
+    kubeconfigLocation: crossplaneKubeconfigLocation,
+  };
 }

@@ -15,16 +15,13 @@
 import { KubernetesObject } from '@kubernetes/client-node';
 import { NodePool } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
-  crossplaneKubeconfigLocation,
-  managedName,
-  managedResource,
+  crossplaneDistribution,
   providerConfigObjects,
   readCrossplane,
   readManaged,
 } from './crossplane';
 import { compact, field } from './model';
 import { labelMap, scaleBounds, taintList } from './parts';
-import { ClusterDistribution } from './types';
 
 const DOKS_API = 'kubernetes.do.crossplane.io/v1alpha1';
 const PROVIDER_API = 'do.crossplane.io/v1alpha1';
@@ -69,28 +66,21 @@ interface ObservedPool {
   count?: number;
 }
 
-export const doks: ClusterDistribution = {
+export const doks = crossplaneDistribution<DOKubernetesClusterParameters>({
   id: 'doks',
-  engine: 'crossplane',
 
-  render(spec, ctx) {
-    return [
-      managedResource<DOKubernetesClusterParameters>(spec, ctx, {
-        apiVersion: DOKS_API,
-        kind: 'DOKubernetesCluster',
-        name: managedName(spec, ctx),
-        forProvider: {
-          region: spec.region,
-          version: doksVersion(spec.kubernetesVersion),
-          nodePools: spec.nodePools.map(doPool),
-          // The portal decides upgrades; surge keeps workloads up meanwhile.
-          autoUpgrade: false,
-          surgeUpgrade: true,
-        },
-        connectionSecret: true,
-      }),
-    ];
-  },
+  cluster: spec => ({
+    apiVersion: DOKS_API,
+    kind: 'DOKubernetesCluster',
+    forProvider: {
+      region: spec.region,
+      version: doksVersion(spec.kubernetesVersion),
+      nodePools: spec.nodePools.map(doPool),
+      // The portal decides upgrades; surge keeps workloads up meanwhile.
+      autoUpgrade: false,
+      surgeUpgrade: true,
+    },
+  }),
 
   credentialObjects(spec, ctx, value) {
     return providerConfigObjects(spec, ctx, {
@@ -129,6 +119,4 @@ export const doks: ClusterDistribution = {
       apiServer: atProvider<string>('endpoint'),
     });
   },
-
-  kubeconfigLocation: crossplaneKubeconfigLocation,
-};
+});

@@ -45,6 +45,18 @@ export interface KubeconfigLocation {
   key: string;
 }
 
+/**
+ * The engines write a cluster's kubeconfig to `<cluster>-kubeconfig` in its
+ * namespace; only the key inside the Secret differs.
+ */
+export const kubeconfigSecretKey =
+  (key: string) =>
+  (spec: ClusterSpec, ctx: RenderContext): KubeconfigLocation => ({
+    namespace: ctx.namespace,
+    name: `${spec.name}-kubeconfig`,
+    key,
+  });
+
 export interface ClusterDistribution {
   readonly id: ProvisionedDistribution;
   readonly engine: 'cluster-api' | 'crossplane';

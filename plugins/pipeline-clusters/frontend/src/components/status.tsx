@@ -6,6 +6,7 @@ import {
 } from '@backstage/core-components';
 import Tooltip from '@material-ui/core/Tooltip';
 import {
+  CLUSTER_PHASES,
   ClusterPhase,
   ClusterStatus,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
@@ -18,15 +19,7 @@ export const TRANSITIONAL_PHASES: readonly ClusterPhase[] = [
   'Deleting',
 ];
 
-export const ALL_PHASES: readonly ClusterPhase[] = [
-  'Pending',
-  'Provisioning',
-  'Running',
-  'Updating',
-  'Deleting',
-  'Deleted',
-  'Error',
-];
+export const ALL_PHASES: readonly ClusterPhase[] = CLUSTER_PHASES;
 
 export function isTransitional(phase: ClusterPhase | undefined): boolean {
   return !!phase && TRANSITIONAL_PHASES.includes(phase);
