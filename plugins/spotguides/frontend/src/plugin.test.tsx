@@ -31,6 +31,26 @@ describe('spotguides plugin', () => {
     expect(screen.getByTestId('explain-form')).toBeInTheDocument();
   });
 
+  it('routes the runs commit statuses link to, by cluster, namespace and name', async () => {
+    renderTestApp({
+      features: [plugin],
+      apis: [[spotguidesApiRef, mockSpotguidesApi()]],
+      initialRouteEntries: [
+        '/spotguides/runs/payments-prod/payments/orders-build-1a2b3c',
+      ],
+    });
+    expect(await screen.findByTestId('run-identity')).toHaveTextContent(
+      'orders-build-1a2b3c in namespace payments on the runtime cluster payments-prod.',
+    );
+    expect(screen.getByTestId('run-logs-command')).toHaveTextContent(
+      'tkn pipelinerun logs orders-build-1a2b3c -n payments -f',
+    );
+    expect(screen.getByText('All deliveries')).toHaveAttribute(
+      'href',
+      '/spotguides',
+    );
+  });
+
   it('shows the runs card only on components a spotguide made', () => {
     const filter = createExtensionTester(entityPipelineRunsCard).get(
       EntityCardBlueprint.dataRefs.filterFunction,
