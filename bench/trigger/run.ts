@@ -1,0 +1,311 @@
+/*
+ * bench/trigger: GitHub push deliveries, signed by the GitHub double's
+ * sender, through the real portal's events endpoint to PipelineRuns on the
+ * Kubernetes double. Per run: a fixed-rate phase (latency from accepted to
+ * PipelineRun created) and a burst phase (how fast deliveries are accepted
+ * with bounded concurrency, and how fast they become runs). Every push
+ * changes only application files, so reading `.tekton/` must cost no
+ * primary quota. Loaded by run.mjs.
+ */
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { startPortal, Portal } from './portal';
+import {
+  countRequests,
+  GitHubCounts,
+  percentile,
+  median,
+  sendAll,
+} from './load';
+import { BenchRepo, startWorld, World } from './world';
+
+const args = process.argv.slice(2);
+const opt = (name: string, def: number) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? Number(args[i + 1]) : def;
+};
+const RUNS = opt('runs', 3);
+const REPOS = opt('repos', 10);
+const RATE = opt('rate', 200);
+const DURATION_S = opt('duration', 10);
+const BURST = opt('burst', 2000);
+const CONCURRENCY = opt('concurrency', 32);
+const BURST_MAX_S = opt('burst-max', 30);
+const DRAIN_TIMEOUT_MS = 90_000;
+const TARGET = { rate: 200, p95: 250, primary: 0 };
+const repoRoot = path.resolve(__dirname, '../..');
+
+const SHA = 'pipeline-portal.io/sha';
+
+interface RunFigures {
+  fixed: {
+    sent: number;
+    accepted: number;
+    p50: number;
+    p95: number;
+    max: number;
+  };
+  burst: { accepted: number; perSecond: number; processedPerSecond: number };
+  github: GitHubCounts & { quotaUsed: number };
+  missing: number;
+  refused: number;
+}
+
+async function main() {
+  const perRun = RATE * DURATION_S + BURST;
+  const commits = Math.ceil((perRun * RUNS + 200) / REPOS) + 2;
+  const seeded = performance.now();
+  const world = await startWorld({
+    repoRoot,
+    repos: REPOS,
+    commitsPerRepo: commits,
+  });
+  console.log(
+    `GitHub double: ${REPOS} repositories with the Node spotguide's .tekton/ and ${commits} commits each (${(
+      (performance.now() - seeded) /
+      1000
+    ).toFixed(1)} s)`,
+  );
+  /** Time each PipelineRun appeared, by the sha it runs. */
+  const created = new Map<string, number>();
+  world.kube.react(
+    { group: 'tekton.dev', kind: 'PipelineRun', on: 'create' },
+    obj => {
+      const sha = obj.metadata?.annotations?.[SHA];
+      if (sha && !created.has(sha)) created.set(sha, performance.now());
+    },
+  );
+  let portal: Portal | undefined;
+  let failed = false;
+  try {
+    const started = performance.now();
+    // The portal's preflight gives PostgreSQL 5 s while the backend's
+    // modules still compile; on a busy machine that expires. Then SQLite.
+    const clients = ['pg', 'pg', 'better-sqlite3'] as const;
+    for (let attempt = 0; !portal; attempt++) {
+      try {
+        portal = await startPortal(repoRoot, world, clients[attempt]);
+      } catch (error) {
+        if (attempt >= 2 || !/cannot reach PostgreSQL/.test(String(error)))
+          throw error;
+        console.log(
+          `portal start on ${
+            clients[attempt]
+          } failed: preflight found PostgreSQL unreachable (${(
+            (performance.now() - started) /
+            1000
+          ).toFixed(1)} s); again on ${clients[attempt + 1]}`,
+        );
+      }
+    }
+    console.log(
+      `portal ready with the catalog and the runtime cluster in ${(
+        (performance.now() - started) /
+        1000
+      ).toFixed(1)} s on ${portal.database}`,
+    );
+    const next = cursor(world);
+    // Warm-up, not measured: every repository's first push reads its
+    // .tekton/ (a change as far as the portal knows), then some load.
+    const warm = await phase(world, portal, created, next, {
+      count: REPOS,
+      rate: 50,
+    });
+    const warm2 = await phase(world, portal, created, next, {
+      count: 200,
+      rate: 100,
+    });
+    console.log(
+      `warm-up: ${warm.accepted.length + warm2.accepted.length} deliveries, ${
+        warm.missing + warm2.missing
+      } without a run`,
+    );
+    const results: RunFigures[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const logStart = world.gh.requests.length;
+      const used = world.gh.rateLimit.snapshot(world.gh.token).used;
+      const fixed = await phase(world, portal, created, next, {
+        count: RATE * DURATION_S,
+        rate: RATE,
+        maxMs: DURATION_S * 1000,
+      });
+      const burst = await phase(world, portal, created, next, {
+        count: BURST,
+        maxMs: BURST_MAX_S * 1000,
+      });
+      const github = countRequests(world.gh.requests.slice(logStart));
+      const quotaUsed = world.gh.rateLimit.snapshot(world.gh.token).used - used;
+      const lat = fixed.latencies;
+      const r: RunFigures = {
+        fixed: {
+          sent: fixed.sent,
+          accepted: fixed.acceptedPerSecond,
+          p50: percentile(lat, 50),
+          p95: percentile(lat, 95),
+          max: percentile(lat, 100),
+        },
+        burst: {
+          accepted: burst.accepted.length,
+          perSecond: burst.acceptedPerSecond,
+          processedPerSecond: burst.processedPerSecond,
+        },
+        github: { ...github, quotaUsed },
+        missing: fixed.missing + burst.missing,
+        refused: fixed.refused + burst.refused,
+      };
+      results.push(r);
+      console.log(
+        `run ${i + 1}/${RUNS}: ${RATE}/s offered (${
+          r.fixed.sent
+        } sent in ${DURATION_S} s) -> ${r.fixed.accepted.toFixed(
+          0,
+        )}/s accepted, accepted->run p50 ${r.fixed.p50.toFixed(
+          0,
+        )} ms p95 ${r.fixed.p95.toFixed(0)} ms max ${r.fixed.max.toFixed(
+          0,
+        )} ms; burst of ${BURST} (${CONCURRENCY} in flight) ${r.burst.perSecond.toFixed(
+          0,
+        )}/s accepted, ${r.burst.processedPerSecond.toFixed(
+          0,
+        )}/s turned into runs; .tekton/ reads ${
+          github.tektonPrimary
+        } primary, ${github.tektonNotModified} 304; statuses ${
+          github.statusWrites
+        }; quota used ${quotaUsed}; ${r.refused} refused, ${
+          r.missing
+        } without a run`,
+      );
+    }
+    failed = report(results);
+  } catch (error) {
+    failed = true;
+    console.error(error);
+    if (portal) console.error(portal.output().slice(-4000));
+  } finally {
+    await portal?.stop();
+    await world.close();
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+/** Hands out each repository's next unused push, round robin. */
+function cursor(world: World): () => { repo: BenchRepo; i: number } {
+  const used = new Map<string, number>();
+  let r = 0;
+  return () => {
+    const repo = world.repos[r++ % world.repos.length];
+    const i = used.get(repo.name) ?? 0;
+    if (i >= repo.shas.length) throw new Error(`${repo.name}: out of commits`);
+    used.set(repo.name, i + 1);
+    return { repo, i };
+  };
+}
+
+async function phase(
+  world: World,
+  portal: Portal,
+  created: Map<string, number>,
+  next: () => { repo: BenchRepo; i: number },
+  options: { count: number; rate?: number; maxMs?: number },
+) {
+  const pushes = Array.from({ length: options.count }, () => next());
+  const sent = await sendAll(
+    pushes.map(({ repo, i }) => ({
+      sha: repo.shas[i],
+      payload: world.push(repo, i),
+    })),
+    {
+      send: payload =>
+        world.gh.sendWebhook(
+          { url: portal.webhookUrl, secret: portal.secret },
+          'push',
+          payload,
+        ),
+      rate: options.rate,
+      concurrency: CONCURRENCY,
+      maxMs: options.maxMs,
+    },
+  );
+  const accepted = sent.filter(s => s.status === 202);
+  const deadline = performance.now() + DRAIN_TIMEOUT_MS;
+  while (
+    accepted.some(s => !created.has(s.sha)) &&
+    performance.now() < deadline &&
+    portal.child.exitCode === null
+  ) {
+    await new Promise(r => setTimeout(r, 20));
+  }
+  const done = accepted.filter(s => created.has(s.sha));
+  const latencies = done.map(s =>
+    Math.max(0, created.get(s.sha)! - s.acceptedAt),
+  );
+  const first = Math.min(...sent.map(s => s.sentAt));
+  const lastAccepted = Math.max(...accepted.map(s => s.acceptedAt));
+  const lastRun = Math.max(...done.map(s => created.get(s.sha)!));
+  return {
+    accepted,
+    refused: sent.length - accepted.length,
+    missing: accepted.length - done.length,
+    latencies,
+    sent: sent.length,
+    acceptedPerSecond: (accepted.length / (lastAccepted - first)) * 1000,
+    processedPerSecond: (done.length / (lastRun - first)) * 1000,
+  };
+}
+
+function report(results: RunFigures[]): boolean {
+  const m = (f: (r: RunFigures) => number) => median(results.map(f));
+  const runs = (f: (r: RunFigures) => number, digits = 0) =>
+    results.map(r => f(r).toFixed(digits)).join(', ');
+  const rate = m(r => r.burst.perSecond);
+  const p95 = m(r => r.fixed.p95);
+  const primary = Math.max(...results.map(r => r.github.tektonPrimary));
+  const lost = Math.max(...results.map(r => r.missing + r.refused));
+  const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
+  console.log(
+    `\nbench/trigger: medians of ${RUNS} runs (${REPOS} repositories, pushes to main, one build run each)`,
+  );
+  console.log(
+    `  deliveries/s accepted (burst, ${CONCURRENCY} in flight): ${rate.toFixed(
+      0,
+    )} (runs: ${runs(r => r.burst.perSecond)}); target >= ${
+      TARGET.rate
+    }: ${verdict(rate >= TARGET.rate)}`,
+  );
+  console.log(
+    `  deliveries/s turned into PipelineRuns (same burst): ${m(
+      r => r.burst.processedPerSecond,
+    ).toFixed(0)} (runs: ${runs(r => r.burst.processedPerSecond)})`,
+  );
+  console.log(
+    `  accepted -> PipelineRun created at ${RATE}/s for ${DURATION_S} s: p50 ${m(
+      r => r.fixed.p50,
+    ).toFixed(0)} ms, p95 ${p95.toFixed(0)} ms (runs: ${runs(
+      r => r.fixed.p95,
+    )}); target p95 < ${TARGET.p95} ms: ${verdict(p95 < TARGET.p95)}`,
+  );
+  console.log(
+    `  primary-quota requests reading .tekton/ of repositories whose .tekton/ did not change: ${primary} (worst run; 304s: ${runs(
+      r => r.github.tektonNotModified,
+    )}); target ${TARGET.primary}: ${verdict(primary === TARGET.primary)}`,
+  );
+  console.log(
+    `  other primary-quota requests per run: commit statuses ${runs(
+      r => r.github.statusWrites,
+    )}, other ${runs(r => r.github.other)}; quota used per run ${runs(
+      r => r.github.quotaUsed,
+    )}`,
+  );
+  console.log(`  deliveries refused or without a run: ${lost} (worst run)`);
+  return !(
+    rate >= TARGET.rate &&
+    p95 < TARGET.p95 &&
+    primary === 0 &&
+    lost === 0
+  );
+}
+
+main().catch(error => {
+  console.error(error);
+  process.exit(1);
+});
