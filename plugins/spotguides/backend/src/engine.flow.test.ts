@@ -247,7 +247,7 @@ describe.each(databases.eachSupportedId())('trigger engine on %s', id => {
     );
   });
 
-  it('fails only the broken file, on its own commit status', async () => {
+  it('fails only the broken file, or the run its cluster refuses, on its own commit status', async () => {
     await world.gh.commitFile(OWNER, REPO, {
       path: '.tekton/lint.yaml',
       content:
@@ -257,6 +257,14 @@ describe.each(databases.eachSupportedId())('trigger engine on %s', id => {
       path: '.tekton/docs.yaml',
       content: pipelineFile('docs', 'push:\n  branches: [main]'),
     });
+    // Valid YAML that Tekton's schema refuses: the cluster says 422.
+    await world.gh.commitFile(OWNER, REPO, {
+      path: '.tekton/typo.yaml',
+      content: pipelineFile('typo', 'push:\n  branches: [main]').replace(
+        'spec:\n',
+        'spec:\n  timeouts:\n    pipeline: 5\n',
+      ),
+    });
     const sha = (await world.gh.headSha(OWNER, REPO))!;
     const sent = await world.send(
       'push',
@@ -264,6 +272,7 @@ describe.each(databases.eachSupportedId())('trigger engine on %s', id => {
     );
     const d = await delivery(sent.guid);
     expect(d.decision).toBe('ran');
+    expect(d.reason).toContain('typo');
     expect(d.runs.map((r: any) => r.pipeline).sort()).toEqual([
       'build',
       'docs',
@@ -272,18 +281,23 @@ describe.each(databases.eachSupportedId())('trigger engine on %s', id => {
     expect(lint).toMatchObject({ wouldRun: false });
     expect(lint.error).toBeDefined();
     const statuses = await waitFor(
-      async () => (statusesAt(sha).length >= 3 ? statusesAt(sha) : undefined),
-      'three statuses',
+      async () => (statusesAt(sha).length >= 4 ? statusesAt(sha) : undefined),
+      'four statuses',
     );
     expect(statuses.map(s => [s.context, s.state]).sort()).toEqual([
       ['pipeline-portal/build', 'pending'],
       ['pipeline-portal/docs', 'pending'],
       ['pipeline-portal/lint', 'failure'],
+      ['pipeline-portal/typo', 'failure'],
     ]);
-    // Later commits carry the fix.
+    // Later commits carry the fixes.
     await world.gh.commitFile(OWNER, REPO, {
       path: '.tekton/lint.yaml',
       content: pipelineFile('lint', 'push:\n  branches: [release]'),
+    });
+    await world.gh.commitFile(OWNER, REPO, {
+      path: '.tekton/typo.yaml',
+      content: pipelineFile('typo', 'push:\n  branches: [release]'),
     });
   });
 

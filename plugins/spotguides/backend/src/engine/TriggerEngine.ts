@@ -16,6 +16,7 @@ import { ClaimedDelivery, DeliveryStore, Outcome, RunStore } from '../store';
 import { ComponentTarget, findComponent } from './components';
 import { EventPlan, planEvent } from './eventPlan';
 import { runLink, stampRun, statusContext } from './labels';
+import { TransientError } from './errors';
 import { approvalTarget } from './okToTest';
 import { StatusQueue } from './StatusQueue';
 
@@ -179,9 +180,31 @@ export class TriggerEngine {
         this.status(d, plan, p, 'failure', `${p.file}: ${message}`);
       }
     }
-    const runs = await mapWithConcurrency(rendered, 4, ({ p, run }) =>
-      this.createRun(d, target, plan, { cluster, namespace }, p, run),
+    const created = await mapWithConcurrency(
+      rendered,
+      4,
+      async ({ p, run }) => {
+        try {
+          return await this.createRun(
+            d,
+            target,
+            plan,
+            { cluster, namespace },
+            p,
+            run,
+          );
+        } catch (error) {
+          // Retried as a whole later; runs made already then answer 409.
+          if (error instanceof TransientError) throw error;
+          // The cluster refused this run (invalid, forbidden): it alone fails.
+          const message = (error as Error).message;
+          broken.push({ ...p, wouldRun: false, error: message });
+          this.status(d, plan, p, 'failure', message);
+          return undefined;
+        }
+      },
     );
+    const runs = created.filter((r): r is RunRef => r !== undefined);
     const brokenNote = broken.length
       ? `; broken: ${broken.map(p => p.file).join(', ')}`
       : '';

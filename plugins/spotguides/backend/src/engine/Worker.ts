@@ -92,11 +92,17 @@ export class Worker {
       if (!claimed.length) return;
       for (const d of claimed) {
         this.inFlight++;
-        const job = this.handle(d).finally(() => {
-          this.inFlight--;
-          this.active.delete(job);
-          this.nudge();
-        });
+        const job = this.handle(d)
+          // The database failed us: the lease runs out and the delivery is
+          // taken again then.
+          .catch(error =>
+            this.o.logger.error(`recording delivery ${d.id} failed: ${error}`),
+          )
+          .finally(() => {
+            this.inFlight--;
+            this.active.delete(job);
+            this.nudge();
+          });
         this.active.add(job);
       }
     }

@@ -13,6 +13,8 @@ import { TransientError } from '../engine/errors';
 
 /** How long a cluster's access (server, CA, token) is reused. */
 const ACCESS_TTL_MS = 5 * 60_000;
+/** Longest wait for the API server to answer one create. */
+const CALL_TIMEOUT_MS = 15_000;
 
 export interface RunTarget {
   cluster: string;
@@ -68,14 +70,24 @@ export class RuntimeClusters {
   ): Promise<'created' | 'exists'> {
     const api = await this.api(target.cluster);
     this.requestCount++;
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await api.createNamespacedCustomObject({
-        group: 'tekton.dev',
-        version: 'v1',
-        namespace: target.namespace,
-        plural: 'pipelineruns',
-        body: run,
-      });
+      await Promise.race([
+        api.createNamespacedCustomObject({
+          group: 'tekton.dev',
+          version: 'v1',
+          namespace: target.namespace,
+          plural: 'pipelineruns',
+          body: run,
+        }),
+        // A hung API server must not hold the delivery past its lease.
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${CALL_TIMEOUT_MS} ms`)),
+            CALL_TIMEOUT_MS,
+          );
+        }),
+      ]);
       return 'created';
     } catch (error) {
       const status = statusOf(error);
@@ -90,6 +102,8 @@ export class RuntimeClusters {
       const body = (error as { body?: unknown }).body;
       const detail = typeof body === 'string' ? safeMessage(body) : undefined;
       throw new Error(`${what}: ${detail ?? `HTTP ${status}`}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
