@@ -41,6 +41,20 @@ const monitoringSchema = {
       default: '10d',
     },
     grafana: { title: 'Grafana', type: 'boolean', default: true },
+    // An optional section with a default inside: left out unless filled in.
+    pagerduty: {
+      title: 'PagerDuty',
+      type: 'object',
+      required: ['credential'],
+      properties: {
+        credential: { title: 'Routing key secret', type: 'string' },
+        severity: {
+          type: 'string',
+          enum: ['critical', 'warning'],
+          default: 'critical',
+        },
+      },
+    },
   },
 };
 

@@ -8,7 +8,7 @@ import type {
   ServiceInstanceView,
   ServiceSummary,
 } from '@pipeline-portal/plugin-integrated-services-common';
-import type { ErrorSchema } from '@rjsf/utils';
+import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
 import { useRef, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { integratedServicesApiRef } from '../../api';
@@ -17,6 +17,7 @@ import { groupIssues, pointerIssues, specErrorSchema } from '../serverErrors';
 import { errorMessage } from '../util';
 import { overridesText, parseOverrides } from './overrides';
 import { PreviewPanel } from './PreviewPanel';
+import { pruneUntouched, specValid } from './specData';
 import { SpecForm, SpecFormHandle } from './SpecForm';
 
 interface FieldProblems {
@@ -63,6 +64,7 @@ export function ActivateDialog(props: {
   const [submitting, setSubmitting] = useState(false);
   const formRef = useRef<SpecFormHandle>(null);
   const updating = !!instance;
+  const versions = definition.value?.spec.versions ?? [];
 
   /** Marks the fields a refused request names; the rest in the alert. */
   const refused = (error: unknown) => {
@@ -92,18 +94,24 @@ export function ActivateDialog(props: {
 
   const request = (): ActivateRequest | undefined => {
     const parsed = parseOverrides(overrides);
-    const specValid = formRef.current?.validateForm() ?? true;
+    const schema = versions.find(v => v.version === version)?.specSchema;
+    const body = schema ? pruneUntouched(schema as RJSFSchema, spec) : spec;
+    // The form marks the fields at fault only when the pruned spec fails.
+    const valid =
+      !schema ||
+      specValid(schema as RJSFSchema, body) ||
+      (formRef.current?.validateForm() ?? true);
     setProblems({
       spec: {},
       overrides: parsed.ok ? undefined : parsed.error,
     });
-    if (!parsed.ok || !specValid) {
+    if (!parsed.ok || !valid) {
       setAlert({ severity: 'error', text: 'Correct the marked fields.' });
       return undefined;
     }
     return {
       version,
-      spec,
+      spec: body,
       overrides: parsed.value,
       enabled: true,
       ...(props.adopt ? { adopt: true } : {}),
@@ -142,7 +150,6 @@ export function ActivateDialog(props: {
   let verb = updating ? 'Update' : 'Activate';
   if (props.adopt) verb = 'Adopt';
   const title = `${verb} ${service.title ?? service.name} on ${cluster}`;
-  const versions = definition.value?.spec.versions ?? [];
 
   return (
     <FormDialog

@@ -15,6 +15,9 @@ import {
 } from '@pipeline-portal/plugin-integrated-services-common';
 import { DriftStatus, PhaseStatus } from '../PhaseStatus';
 
+/** Short columns stay on one line; the description column wraps. */
+const NOWRAP = { whiteSpace: 'nowrap' } as const;
+
 export type RowAction =
   | 'activate'
   | 'update'
@@ -76,7 +79,7 @@ export function ServiceRow(props: {
 
   return (
     <TableRow data-testid={`service-row-${service.name}`}>
-      <TableCell>
+      <TableCell style={{ width: '40%' }}>
         <Typography variant="body2">
           <strong>{service.title ?? service.name}</strong>
         </Typography>
@@ -86,8 +89,8 @@ export function ServiceRow(props: {
           </Typography>
         )}
       </TableCell>
-      <TableCell>{service.category}</TableCell>
-      <TableCell>
+      <TableCell style={NOWRAP}>{service.category}</TableCell>
+      <TableCell style={NOWRAP}>
         {instance ? (
           <PhaseStatus status={instance.status} />
         ) : (
@@ -111,13 +114,13 @@ export function ServiceRow(props: {
           </Typography>
         )}
       </TableCell>
-      <TableCell>
+      <TableCell style={NOWRAP}>
         {instance ? <VersionText instance={instance} /> : service.newestVersion}
       </TableCell>
-      <TableCell>
+      <TableCell style={NOWRAP}>
         {instance ? <DriftStatus drift={instance.status.drift} /> : '—'}
       </TableCell>
-      <TableCell>
+      <TableCell style={NOWRAP}>
         {external && (
           <Tooltip title="Created outside the portal (kubectl, GitOps): shown, left alone unless adopted.">
             <Chip
@@ -129,8 +132,8 @@ export function ServiceRow(props: {
         )}
         {instance && !external && 'Portal'}
       </TableCell>
-      <TableCell>
-        <Box display="flex" style={{ gap: 8 }} flexWrap="wrap">
+      <TableCell style={NOWRAP}>
+        <Box display="flex" style={{ gap: 8 }}>
           {!instance && activate.allowed && button('activate', 'Activate')}
           {external && update.allowed && button('adopt', 'Adopt')}
           {instance && !external && update.allowed && (
