@@ -8,35 +8,28 @@ export const clusterCreatePermission = createPermission({
   attributes: { action: 'create' },
 });
 
-export const clusterReadPermission = createPermission({
-  name: 'cluster.read',
-  attributes: { action: 'read' },
-  resourceType: CLUSTER_RESOURCE_TYPE,
-});
+/** A permission on one cluster, so that rules (e.g. its owner) apply. */
+const onCluster = (
+  name: string,
+  action: 'create' | 'read' | 'update' | 'delete',
+) =>
+  createPermission({
+    name,
+    attributes: { action },
+    resourceType: CLUSTER_RESOURCE_TYPE,
+  });
 
-export const clusterUpdatePermission = createPermission({
-  name: 'cluster.update',
-  attributes: { action: 'update' },
-  resourceType: CLUSTER_RESOURCE_TYPE,
-});
-
-export const clusterDeletePermission = createPermission({
-  name: 'cluster.delete',
-  attributes: { action: 'delete' },
-  resourceType: CLUSTER_RESOURCE_TYPE,
-});
-
-export const clusterKubeconfigReadPermission = createPermission({
-  name: 'cluster.kubeconfig.read',
-  attributes: { action: 'read' },
-  resourceType: CLUSTER_RESOURCE_TYPE,
-});
-
-export const namespaceCreatePermission = createPermission({
-  name: 'namespace.create',
-  attributes: { action: 'create' },
-  resourceType: CLUSTER_RESOURCE_TYPE,
-});
+export const clusterReadPermission = onCluster('cluster.read', 'read');
+export const clusterUpdatePermission = onCluster('cluster.update', 'update');
+export const clusterDeletePermission = onCluster('cluster.delete', 'delete');
+export const clusterKubeconfigReadPermission = onCluster(
+  'cluster.kubeconfig.read',
+  'read',
+);
+export const namespaceCreatePermission = onCluster(
+  'namespace.create',
+  'create',
+);
 
 /** Adding, listing and deleting cloud credentials of one's groups. */
 export const secretManagePermission = createPermission({

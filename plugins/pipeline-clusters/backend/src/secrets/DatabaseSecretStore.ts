@@ -16,6 +16,7 @@ import {
   normalizeKinds,
   normalizeOwner,
   normalizeRef,
+  NewSecret,
   SecretRecord,
   SecretRef,
   SecretStore,
@@ -131,27 +132,23 @@ export class DatabaseSecretStore implements SecretStore {
   }
 
   async put(
-    secret: {
-      owner: string;
-      name: string;
-      kind: SecretKind;
-      value: Record<string, string>;
-    },
+    secret: NewSecret,
     options?: { overwrite?: boolean },
   ): Promise<SecretRecord> {
     const { owner, name, kind, value } = validateSecret(secret);
     const now = new Date().toISOString();
     const sealed = this.seal(owner, name, kind, value);
+    const insert = {
+      owner,
+      name,
+      kind,
+      ...sealed,
+      created_at: now,
+      updated_at: now,
+    };
     if (options?.overwrite) {
       await this.knex(TABLE)
-        .insert({
-          owner,
-          name,
-          kind,
-          ...sealed,
-          created_at: now,
-          updated_at: now,
-        })
+        .insert(insert)
         .onConflict(['owner', 'name'])
         .merge([
           'kind',
@@ -163,14 +160,7 @@ export class DatabaseSecretStore implements SecretStore {
         ]);
     } else {
       try {
-        await this.knex(TABLE).insert({
-          owner,
-          name,
-          kind,
-          ...sealed,
-          created_at: now,
-          updated_at: now,
-        });
+        await this.knex(TABLE).insert(insert);
       } catch (error) {
         if (isDatabaseConflictError(error)) {
           throw new ConflictError(`secret ${name} of ${owner} already exists`);

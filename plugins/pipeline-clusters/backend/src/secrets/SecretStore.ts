@@ -17,6 +17,14 @@ export interface SecretRef {
   name: string;
 }
 
+/** A secret to store: who owns it, its name, kind and value. */
+export interface NewSecret {
+  owner: string;
+  name: string;
+  kind: SecretKind;
+  value: Record<string, string>;
+}
+
 export interface SecretRecord<K extends SecretKind = SecretKind> {
   owner: string;
   name: string;
@@ -37,12 +45,7 @@ export interface SecretStore {
    * unless overwrite.
    */
   put(
-    secret: {
-      owner: string;
-      name: string;
-      kind: SecretKind;
-      value: Record<string, string>;
-    },
+    secret: NewSecret,
     options?: { overwrite?: boolean },
   ): Promise<SecretRecord>;
   get(ref: SecretRef): Promise<SecretRecord | undefined>;
@@ -95,17 +98,7 @@ export function assertKind(kind: unknown): SecretKind {
  * fault (`value.accessKeyId: must be an AWS access key id`) and carries no
  * cause, so the rejected value cannot leak through error serialization.
  */
-export function validateSecret(secret: {
-  owner: string;
-  name: string;
-  kind: SecretKind;
-  value: Record<string, string>;
-}): {
-  owner: string;
-  name: string;
-  kind: SecretKind;
-  value: Record<string, string>;
-} {
+export function validateSecret(secret: NewSecret): NewSecret {
   const ref = normalizeRef(secret);
   const kind = assertKind(secret.kind);
   const parsed = secretValueSchemas[kind].safeParse(secret.value);

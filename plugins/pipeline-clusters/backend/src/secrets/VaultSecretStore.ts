@@ -11,6 +11,7 @@ import {
   normalizeOwner,
   normalizeRef,
   SECRET_KINDS,
+  NewSecret,
   SecretRecord,
   SecretRef,
   SecretStore,
@@ -89,12 +90,7 @@ export class VaultSecretStore implements SecretStore {
   }
 
   async put(
-    secret: {
-      owner: string;
-      name: string;
-      kind: SecretKind;
-      value: Record<string, string>;
-    },
+    secret: NewSecret,
     options?: { overwrite?: boolean },
   ): Promise<SecretRecord> {
     const { owner, name, kind, value } = validateSecret(secret);
