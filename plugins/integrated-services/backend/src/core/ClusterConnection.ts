@@ -38,6 +38,14 @@ class TimeoutError extends Error {
   }
 }
 
+function isReset(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown } | undefined;
+  return (
+    e?.code === 'ECONNRESET' ||
+    (typeof e?.message === 'string' && e.message.includes('socket hang up'))
+  );
+}
+
 export function describeObject(object: Header): string {
   const ns = object.metadata.namespace ? `${object.metadata.namespace}/` : '';
   return `${object.kind} ${ns}${object.metadata.name}`;
@@ -111,7 +119,24 @@ export class ClusterConnection {
     this.timeoutMs = options.timeoutMs ?? 10_000;
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(
+    what: string,
+    fn: () => Promise<T>,
+    idempotent = false,
+  ): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.once(fn);
+      } catch (error) {
+        // A kept-alive socket the server closed while idle fails the next
+        // request sent on it; a read or list is safe to send again at once.
+        if (idempotent && attempt === 0 && isReset(error)) continue;
+        throw toClusterApiError(error, what);
+      }
+    }
+  }
+
+  private async once<T>(fn: () => Promise<T>): Promise<T> {
     await this.limiter.wait();
     this.requestCount++;
     let timer: NodeJS.Timeout | undefined;
@@ -125,8 +150,6 @@ export class ClusterConnection {
           );
         }),
       ]);
-    } catch (error) {
-      throw toClusterApiError(error, what);
     } finally {
       clearTimeout(timer);
     }
@@ -195,15 +218,18 @@ export class ClusterConnection {
     object: Header,
   ): Promise<T | undefined> {
     try {
-      return await this.call(`reading ${describeObject(object)}`, () =>
-        this.objects.read<T>({
-          apiVersion: object.apiVersion!,
-          kind: object.kind!,
-          metadata: {
-            name: object.metadata.name!,
-            namespace: object.metadata.namespace,
-          },
-        }),
+      return await this.call(
+        `reading ${describeObject(object)}`,
+        () =>
+          this.objects.read<T>({
+            apiVersion: object.apiVersion!,
+            kind: object.kind!,
+            metadata: {
+              name: object.metadata.name!,
+              namespace: object.metadata.namespace,
+            },
+          }),
+        true,
       );
     } catch (error) {
       if ((error as ClusterApiError).status === 404) return undefined;
@@ -219,17 +245,20 @@ export class ClusterConnection {
     labelSelector?: string,
   ): Promise<T[]> {
     try {
-      const list = await this.call(`listing ${kind}`, () =>
-        this.objects.list<T>(
-          apiVersion,
-          kind,
-          namespace,
-          undefined,
-          undefined,
-          undefined,
-          undefined,
-          labelSelector,
-        ),
+      const list = await this.call(
+        `listing ${kind}`,
+        () =>
+          this.objects.list<T>(
+            apiVersion,
+            kind,
+            namespace,
+            undefined,
+            undefined,
+            undefined,
+            undefined,
+            labelSelector,
+          ),
+        true,
       );
       return list.items.map(item => ({ apiVersion, kind, ...item }));
     } catch (error) {
