@@ -36,6 +36,8 @@ export class Worker {
   private again = false;
   private stopped = true;
   private readonly active = new Set<Promise<void>>();
+  /** The last job of each repository, which the next one waits for. */
+  private readonly tails = new Map<string, Promise<void>>();
 
   constructor(private readonly o: WorkerOptions) {}
 
@@ -92,7 +94,12 @@ export class Worker {
       if (!claimed.length) return;
       for (const d of claimed) {
         this.inFlight++;
-        const job = this.handle(d)
+        // One repository's deliveries in the order received: a push then
+        // finds its parent's .tekton/ listing cached (no request), and runs
+        // start in commit order.
+        const previous = this.tails.get(d.repository) ?? Promise.resolve();
+        const job: Promise<void> = previous
+          .then(() => this.handle(d))
           // The database failed us: the lease runs out and the delivery is
           // taken again then.
           .catch(error =>
@@ -101,8 +108,12 @@ export class Worker {
           .finally(() => {
             this.inFlight--;
             this.active.delete(job);
+            if (this.tails.get(d.repository) === job) {
+              this.tails.delete(d.repository);
+            }
             this.nudge();
           });
+        this.tails.set(d.repository, job);
         this.active.add(job);
       }
     }
