@@ -222,4 +222,39 @@ describe('ActivateDialog', () => {
       await screen.findByTestId('activate-dialog-error'),
     ).toHaveTextContent('is being deactivated');
   });
+  it('adopts an externally managed instance with the spec it holds', async () => {
+    const instance = makeInstance({
+      service: 'monitoring',
+      managedBy: 'external',
+      desired: {
+        version: '70.4.1',
+        enabled: true,
+        spec: { retention: '7d', grafana: true },
+        overrides: {},
+      },
+      status: { installedVersion: '70.4.1' },
+    });
+    const api = mockServicesApi({
+      listClusterInstances: jest.fn(async () => instanceList([instance])),
+      previewInstance: jest.fn(async () => PREVIEW),
+    });
+    await renderWithApi(<ClusterServices cluster="prod-1" />, api);
+    await userEvent.click(await screen.findByTestId('adopt-monitoring'));
+    expect(await screen.findByLabelText(/Metrics retention/)).toHaveValue('7d');
+    await userEvent.click(screen.getByTestId('activate-dialog-submit'));
+    await screen.findByTestId('preview');
+    expect(screen.getByTestId('activate-dialog-submit')).toHaveTextContent(
+      'Adopt',
+    );
+    await userEvent.click(screen.getByTestId('activate-dialog-submit'));
+    await waitFor(() =>
+      expect(api.putInstance).toHaveBeenCalledWith('prod-1', 'monitoring', {
+        version: '70.4.1',
+        spec: { retention: '7d', grafana: true },
+        overrides: {},
+        enabled: true,
+        adopt: true,
+      }),
+    );
+  });
 });
