@@ -49,6 +49,8 @@ interface RunFigures {
   github: GitHubCounts & { quotaUsed: number };
   missing: number;
   refused: number;
+  /** No answer within GitHub's 10 s (the sender gives up, as hookshot does). */
+  timedOut: number;
 }
 
 async function main() {
@@ -152,6 +154,7 @@ async function main() {
         github: { ...github, quotaUsed },
         missing: fixed.missing + burst.missing,
         refused: fixed.refused + burst.refused,
+        timedOut: fixed.timedOut + burst.timedOut,
       };
       results.push(r);
       console.log(
@@ -171,9 +174,9 @@ async function main() {
           github.tektonPrimary
         } primary, ${github.tektonNotModified} 304; statuses ${
           github.statusWrites
-        }; quota used ${quotaUsed}; ${r.refused} refused, ${
-          r.missing
-        } without a run`,
+        }; quota used ${quotaUsed}; ${r.timedOut} unanswered in 10 s, ${
+          r.refused - r.timedOut
+        } refused, ${r.missing} without a run`,
       );
     }
     failed = report(results);
@@ -245,6 +248,7 @@ async function phase(
   return {
     accepted,
     refused: sent.length - accepted.length,
+    timedOut: sent.filter(s => s.status === undefined).length,
     missing: accepted.length - done.length,
     latencies,
     sent: sent.length,
@@ -296,7 +300,11 @@ function report(results: RunFigures[]): boolean {
       r => r.github.quotaUsed,
     )}`,
   );
-  console.log(`  deliveries refused or without a run: ${lost} (worst run)`);
+  console.log(
+    `  deliveries not accepted (of them unanswered within 10 s) or without a run: ${lost} (worst run; unanswered per run: ${runs(
+      r => r.timedOut,
+    )})`,
+  );
   return !(
     rate >= TARGET.rate &&
     p95 < TARGET.p95 &&
