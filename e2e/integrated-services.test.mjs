@@ -58,6 +58,7 @@ pipelinePortal:
     reconcile:
       intervalSeconds: 1
       baseBackoffSeconds: 1
+    definitionsCacheSeconds: 1
 catalog:
   providers:
     pipelineClusters:
@@ -81,6 +82,17 @@ catalog:
           : undefined;
       },
       { timeoutMs: 60_000 },
+    );
+
+    // The definitions come from the catalog, ingested after start-up.
+    await eventually(
+      'monitoring and cert-manager offered',
+      async () => {
+        const { body } = await api('/api/integrated-services/services');
+        const names = (body?.items ?? []).map(s => s.name);
+        return names.includes('monitoring') && names.includes('cert-manager');
+      },
+      { timeoutMs: 90_000 },
     );
 
     const kubeconfig = JSON.stringify({
@@ -171,7 +183,17 @@ catalog:
       await page.goto(
         `${portal.url}/catalog/default/resource/${CLUSTER}/integrated-services`,
       );
-      await row('monitoring').waitFor();
+      await row('monitoring')
+        .waitFor()
+        .catch(async error => {
+          // What the tab shows instead: an error panel or a message.
+          await screenshot(page, 'services-00-tab-failure');
+          throw new Error(
+            `${error.message}\nthe tab shows: ${await page
+              .locator('main')
+              .innerText()}`,
+          );
+        });
       await row('cert-manager').waitFor();
       assert.equal(
         await phaseOf('monitoring').getAttribute('data-phase'),
