@@ -18,6 +18,12 @@ import {
   clusterUpdatePermission,
   namespaceCreatePermission,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import {
+  integratedServiceActivatePermission,
+  integratedServiceDeactivatePermission,
+  integratedServiceReadPermission,
+  integratedServiceUpdatePermission,
+} from '@pipeline-portal/plugin-integrated-services-common';
 import { PortalPermissionPolicy } from './PortalPermissionPolicy';
 import { RoleAssignments } from './roles';
 
@@ -136,6 +142,31 @@ describe('PortalPermissionPolicy', () => {
         result: AuthorizeResult.ALLOW,
       });
     }
+  });
+
+  it('lets members activate, update and deactivate services only on clusters their groups own', async () => {
+    for (const permission of [
+      integratedServiceActivatePermission,
+      integratedServiceUpdatePermission,
+      integratedServiceDeactivatePermission,
+    ]) {
+      await expect(policy.handle({ permission }, bob)).resolves.toEqual({
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'integrated-services',
+        resourceType: 'integrated-service-instance',
+        conditions: {
+          rule: 'IS_CLUSTER_OWNER',
+          resourceType: 'integrated-service-instance',
+          params: { claims: ['user:default/bob', 'group:default/payments'] },
+        },
+      });
+      await expect(policy.handle({ permission }, alice)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+    await expect(
+      policy.handle({ permission: integratedServiceReadPermission }, bob),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
   });
 
   it('denies a request without a user', async () => {

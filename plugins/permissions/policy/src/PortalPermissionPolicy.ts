@@ -22,6 +22,10 @@ import {
   clusterOwnerCondition,
   ownerScopedClusterPermissions,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import {
+  integratedServiceOwnerCondition,
+  ownerScopedIntegratedServicePermissions,
+} from '@pipeline-portal/plugin-integrated-services-common';
 import { RoleAssignments } from './roles';
 
 /** Permissions only admins hold, whatever they apply to. */
@@ -33,7 +37,7 @@ const adminOnly = [
 /**
  * The portal's policy: admins (from config) are allowed everything; members may
  * read and create, delete only catalog entities their groups own, manage only
- * clusters their groups own, and never the admin-only permissions above. Callers without a user (other backend
+ * clusters (and the integrated services on them) their groups own, and never the admin-only permissions above. Callers without a user (other backend
  * plugins acting on their own behalf) are decided by the framework before this.
  */
 export class PortalPermissionPolicy implements PermissionPolicy {
@@ -70,6 +74,17 @@ export class PortalPermissionPolicy implements PermissionPolicy {
         pluginId: 'pipeline-clusters',
         resourceType: scoped.resourceType,
         conditions: clusterOwnerCondition(ownership),
+      };
+    }
+    const service = ownerScopedIntegratedServicePermissions.find(p =>
+      isPermission(permission, p),
+    );
+    if (service && isResourcePermission(permission, service.resourceType)) {
+      return {
+        result: AuthorizeResult.CONDITIONAL,
+        pluginId: 'integrated-services',
+        resourceType: service.resourceType,
+        conditions: integratedServiceOwnerCondition(ownership),
       };
     }
     return { result: AuthorizeResult.ALLOW };
