@@ -22,6 +22,7 @@ function productionEnv(overrides = {}) {
     AUTH_SESSION_SECRET: randomBytes(16).toString('hex'),
     PIPELINE_PORTAL_SECRETS_KEY: randomBytes(32).toString('base64'),
     GITHUB_TOKEN: 'test-token',
+    GITHUB_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
     AUTH_GITHUB_CLIENT_ID: 'test-client',
     AUTH_GITHUB_CLIENT_SECRET: 'test-secret',
     AUTH_OIDC_METADATA_URL:
