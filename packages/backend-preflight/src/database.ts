@@ -14,7 +14,9 @@ export async function checkDatabase(
 ): Promise<string | undefined> {
   const client = config.getOptionalString('backend.database.client');
   if (client === 'pg') {
-    return checkPostgres(config, options.timeoutMs ?? 5000);
+    // Generous: the clock runs while the backend's modules still load, which on
+    // a busy machine takes seconds; a refused connection fails at once anyway.
+    return checkPostgres(config, options.timeoutMs ?? 15_000);
   }
   if (client === 'better-sqlite3' || client === 'sqlite3') {
     return checkSqlite(config, options.cwd ?? process.cwd());
