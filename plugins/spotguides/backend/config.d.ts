@@ -23,6 +23,12 @@ export interface Config {
         backoffCapSeconds?: number;
         /** Attempts before a delivery is recorded as failed. Default 30. */
         maxAttempts?: number;
+        /**
+         * How long after receipt a delivery from a repository with no catalog
+         * component yet is retried instead of refused (a spotguide's first push
+         * comes before the catalog has registered its component). Default 600.
+         */
+        componentGraceSeconds?: number;
       };
       /** The status watcher: final commit statuses of finished runs. */
       reporting?: {

@@ -174,5 +174,52 @@ describe.each(databases.eachSupportedId())(
         runs: [expect.objectContaining({ pipeline: 'build' })],
       });
     });
+
+    it('retries a push from a repository the catalog does not know yet, and runs it once the component is registered', async () => {
+      // A spotguide pushes its first commit before catalog:register.
+      await world.start({ entities: [] });
+      const first = await newPush();
+      const guid = randomUUID();
+      await post(guid, first.payload);
+      await waitFor(async () => {
+        const row = await knex('spotguides_deliveries')
+          .where({ id: guid })
+          .first();
+        return Number(row?.attempts) >= 2 ? row : undefined;
+      }, 'a retried attempt');
+      const waiting = await knex('spotguides_deliveries')
+        .where({ id: guid })
+        .first();
+      expect(waiting).toMatchObject({ state: 'queued', decision: 'pending' });
+      expect(waiting.reason).toContain('no catalog component');
+      expect(runsAt(first.sha)).toEqual([]);
+
+      await world.stopBackend();
+      await world.start();
+      expect((await decided(guid)).decision).toBe('ran');
+      expect(runsAt(first.sha)).toHaveLength(1);
+    });
+
+    it('refuses a push from a repository without a catalog component once the grace has passed', async () => {
+      await world.start({
+        entities: [],
+        config: {
+          pipelinePortal: {
+            spotguides: {
+              trigger: { pollIntervalMs: 50, componentGraceSeconds: 0 },
+            },
+          },
+        },
+      });
+      const first = await newPush();
+      const guid = randomUUID();
+      await post(guid, first.payload);
+      const row = await decided(guid);
+      expect(row).toMatchObject({ decision: 'refused', attempts: 1 });
+      expect(row.reason).toBe(
+        `no catalog component has github.com/project-slug ${REPOSITORY}`,
+      );
+      expect(runsAt(first.sha)).toEqual([]);
+    });
   },
 );

@@ -62,6 +62,7 @@ export const spotguidesPlugin = createBackendPlugin({
         });
         const customObjects = (cluster: string) =>
           clusters.customObjects(cluster);
+        const t = config.getOptionalConfig('pipelinePortal.spotguides.trigger');
         const engine = new TriggerEngine({
           catalog: deps.catalog,
           auth: deps.auth,
@@ -74,8 +75,9 @@ export const spotguidesPlugin = createBackendPlugin({
           statuses,
           core,
           appBaseUrl,
+          componentGraceMs:
+            (t?.getOptionalNumber('componentGraceSeconds') ?? 600) * 1000,
         });
-        const t = config.getOptionalConfig('pipelinePortal.spotguides.trigger');
         const worker = new Worker({
           store: deliveries,
           logger,

@@ -46,6 +46,12 @@ export interface TriggerEngineOptions {
   core: TriggerCore;
   /** The portal's `app.baseUrl`, for links to runs. */
   appBaseUrl: string;
+  /**
+   * How long after receipt a delivery whose repository has no catalog
+   * component yet is retried rather than refused: a spotguide pushes its first
+   * commit before the catalog has registered (and processed) its component.
+   */
+  componentGraceMs?: number;
 }
 
 const short = (sha: string) => sha.slice(0, 7);
@@ -82,10 +88,12 @@ export class TriggerEngine {
       d.repository,
     );
     if (!target) {
-      return {
-        decision: 'refused',
-        reason: `no catalog component has github.com/project-slug ${d.repository}`,
-      };
+      const reason = `no catalog component has github.com/project-slug ${d.repository}`;
+      const age = Date.now() - Date.parse(d.receivedAt);
+      if (age < (this.o.componentGraceMs ?? 600_000)) {
+        throw new TransientError(`${reason} yet`);
+      }
+      return { decision: 'refused', reason };
     }
     const event = d.event === 'issue_comment' ? 'pull_request' : d.event;
     const plan = planEvent(event, payload, {
