@@ -30,6 +30,11 @@ export interface Config {
          */
         componentGraceSeconds?: number;
       };
+      /** The curated Tekton Tasks installed into a team namespace before its first run. */
+      tasks?: {
+        /** Folder of their YAML files. Default: the project's catalog/tekton-tasks. */
+        directory?: string;
+      };
       /** The status watcher: final commit statuses of finished runs. */
       reporting?: {
         /** How often unfinished runs are read and statuses written. Default 10. */

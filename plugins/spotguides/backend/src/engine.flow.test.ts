@@ -102,6 +102,13 @@ describe.each(databases.eachSupportedId())('trigger engine on %s', id => {
       name: 'revision',
       value: sha,
     });
+    // The curated Tasks the pipelines refer to came first, into the namespace.
+    const tasks = world.kube
+      .list('tekton.dev/v1', 'Task', { namespace: NAMESPACE })
+      .map(t => t.metadata!.name);
+    expect(tasks).toEqual(
+      expect.arrayContaining(['git-clone', 'build-container-image', 'npm']),
+    );
     const pending = await waitFor(
       async () => statusesAt(sha)[0],
       'pending status',

@@ -18,6 +18,7 @@ import { TektonReader } from './github/TektonReader';
 import { subscribeToDeliveries } from './intake/subscribe';
 import { createRouter } from './router';
 import { RuntimeClusters } from './runtime/RuntimeClusters';
+import { curatedTasks } from './runtime/curatedTasks';
 import { ExplainService } from './service/ExplainService';
 import { DeliveryStore, RunStore } from './store';
 
@@ -59,6 +60,7 @@ export const spotguidesPlugin = createBackendPlugin({
         const clusters = new RuntimeClusters({
           auth: deps.auth,
           discovery: deps.discovery,
+          tasks: curatedTasks(config, logger),
         });
         const customObjects = (cluster: string) =>
           clusters.customObjects(cluster);

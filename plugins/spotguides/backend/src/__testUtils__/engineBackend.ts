@@ -95,7 +95,7 @@ export interface EngineWorld {
 export async function createEngineWorld(knex: Knex): Promise<EngineWorld> {
   const gh = await startGitHub({ rateLimit: 100_000 });
   const kube = await startKubeApi({
-    crds: ['tekton.dev/pipelineruns.yaml'],
+    crds: ['tekton.dev/pipelineruns.yaml', 'tekton.dev/tasks.yaml'],
     namespaces: [NAMESPACE],
   });
   await gh.createRepo(OWNER, REPO, { autoInit: true } as any);

@@ -10,6 +10,7 @@ import {
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import https from 'node:https';
 import { TransientError } from '../engine/errors';
+import type { TaskInstaller } from './TaskInstaller';
 
 /** How long a cluster's access (server, CA, token) is reused. */
 const ACCESS_TTL_MS = 5 * 60_000;
@@ -53,6 +54,8 @@ export class RuntimeClusters {
       auth: AuthService;
       discovery: DiscoveryService;
       source?: ClusterAccessSource;
+      /** Installs the curated Tasks into a namespace before its first run. */
+      tasks?: TaskInstaller;
     },
   ) {
     this.source =
@@ -69,6 +72,7 @@ export class RuntimeClusters {
     run: Record<string, any>,
   ): Promise<'created' | 'exists'> {
     const api = await this.api(target.cluster);
+    await this.options.tasks?.ensure(target, api);
     this.requestCount++;
     let timer: NodeJS.Timeout | undefined;
     try {

@@ -1,0 +1,140 @@
+import type { CustomObjectsApi } from '@kubernetes/client-node';
+import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { TransientError } from '../engine/errors';
+import type { RunTarget } from './RuntimeClusters';
+
+/** Marks the shipped tasks' revision on each installed Task. */
+export const TASKS_DIGEST_ANNOTATION = 'pipeline-portal.io/tasks-digest';
+
+const statusOf = (error: unknown) => {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'number' ? code : undefined;
+};
+
+interface Task {
+  apiVersion: string;
+  kind: 'Task';
+  metadata: { name: string; [key: string]: unknown };
+  [key: string]: unknown;
+}
+
+/**
+ * Installs the portal's curated Tekton Tasks (`catalog/tekton-tasks/`) into a
+ * team namespace the first time a run goes there, and again when the shipped
+ * tasks change: the spotguides' pipelines refer to them by name. Once per
+ * namespace and revision per process; a failed install is tried again with
+ * the next run.
+ */
+export class TaskInstaller {
+  private readonly installed = new Map<string, Promise<void>>();
+  readonly digest: string;
+
+  constructor(private readonly tasks: Task[]) {
+    this.digest = createHash('sha256')
+      .update(JSON.stringify(tasks))
+      .digest('hex')
+      .slice(0, 16);
+  }
+
+  /** Reads every Task of the `.yaml` files in `directory`. */
+  static fromDirectory(directory: string): TaskInstaller {
+    const tasks: Task[] = [];
+    for (const file of fs.readdirSync(directory).sort()) {
+      if (!/\.ya?ml$/.test(file)) continue;
+      const text = fs.readFileSync(path.join(directory, file), 'utf8');
+      for (const doc of parseAllDocuments(text)) {
+        const task = doc.toJSON();
+        if (task?.kind === 'Task') tasks.push(task);
+      }
+    }
+    return new TaskInstaller(tasks);
+  }
+
+  get names(): string[] {
+    return this.tasks.map(t => t.metadata.name);
+  }
+
+  ensure(target: RunTarget, api: CustomObjectsApi): Promise<void> {
+    const key = `${target.cluster}/${target.namespace}`;
+    const known = this.installed.get(key);
+    if (known) return known;
+    const install = this.install(target, api);
+    this.installed.set(key, install);
+    install.catch(() => this.installed.delete(key));
+    return install;
+  }
+
+  private async install(target: RunTarget, api: CustomObjectsApi) {
+    const where = { group: 'tekton.dev', version: 'v1', plural: 'tasks' };
+    await mapWithConcurrency(this.tasks, 4, async task => {
+      const name = task.metadata.name;
+      const body = {
+        ...task,
+        metadata: {
+          ...task.metadata,
+          namespace: target.namespace,
+          annotations: {
+            ...(task.metadata.annotations as object),
+            [TASKS_DIGEST_ANNOTATION]: this.digest,
+          },
+        },
+      };
+      try {
+        let current: any;
+        try {
+          current = await api.getNamespacedCustomObject({
+            ...where,
+            namespace: target.namespace,
+            name,
+          });
+        } catch (error) {
+          if (statusOf(error) !== 404) throw error;
+        }
+        if (!current) {
+          await api
+            .createNamespacedCustomObject({
+              ...where,
+              namespace: target.namespace,
+              body,
+            })
+            .catch(error => {
+              // Another replica installed it meanwhile.
+              if (statusOf(error) !== 409) throw error;
+            });
+        } else if (
+          current.metadata?.annotations?.[TASKS_DIGEST_ANNOTATION] !==
+          this.digest
+        ) {
+          body.metadata = {
+            ...body.metadata,
+            resourceVersion: current.metadata?.resourceVersion,
+          } as Task['metadata'];
+          await api.replaceNamespacedCustomObject({
+            ...where,
+            namespace: target.namespace,
+            name,
+            body,
+          });
+        }
+      } catch (error) {
+        const status = statusOf(error);
+        const what = `installing Task ${target.namespace}/${name} on ${target.cluster}`;
+        if (
+          status === undefined ||
+          status === 409 ||
+          status === 429 ||
+          status >= 500
+        ) {
+          throw new TransientError(`${what}: cluster unavailable`, {
+            cause: error,
+          });
+        }
+        throw new Error(`${what}: HTTP ${status}`);
+      }
+    });
+  }
+}
