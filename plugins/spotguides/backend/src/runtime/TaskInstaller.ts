@@ -109,15 +109,17 @@ export class TaskInstaller {
           current.metadata?.annotations?.[TASKS_DIGEST_ANNOTATION] !==
           this.digest
         ) {
-          body.metadata = {
-            ...body.metadata,
-            resourceVersion: current.metadata?.resourceVersion,
-          } as Task['metadata'];
           await api.replaceNamespacedCustomObject({
             ...where,
             namespace: target.namespace,
             name,
-            body,
+            body: {
+              ...body,
+              metadata: {
+                ...body.metadata,
+                resourceVersion: current.metadata?.resourceVersion,
+              },
+            },
           });
         }
       } catch (error) {
