@@ -1,83 +1,13 @@
 // Runs management-double.ts as its own process and hands back how to reach it.
-import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { repoRoot } from './portal.mjs';
-
-const require = createRequire(import.meta.url);
-const transformHook = require.resolve(
-  '@backstage/cli-node/config/nodeTransform.cjs',
-  { paths: [repoRoot] },
-);
+import { startDoubleProcess } from './double.mjs';
 
 /**
  * @param {object} [options]
  * @param {number} [options.readyAfterMs] how long engines take to be Ready
  * @returns {Promise<{ url: string, caData: string, token: string, stop(): Promise<void>, output(): string }>}
  */
-export async function startManagementDouble(options = {}) {
-  const child = spawn(
-    process.execPath,
-    [
-      '--require',
-      transformHook,
-      path.join(repoRoot, 'e2e/lib/management-double.ts'),
-    ],
-    {
-      cwd: repoRoot,
-      detached: true,
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: {
-        ...process.env,
-        READY_AFTER_MS: String(options.readyAfterMs ?? 1500),
-      },
-    },
-  );
-  let output = '';
-  child.stderr.on('data', d => (output += d));
-  const exited = new Promise(resolve => child.once('exit', resolve));
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
-
-  const first = await new Promise((resolve, reject) => {
-    let buffer = '';
-    const timer = setTimeout(
-      () => reject(new Error(`management double did not start:\n${output}`)),
-      60_000,
-    );
-    child.stdout.on('data', d => {
-      buffer += d;
-      const newline = buffer.indexOf('\n');
-      if (newline >= 0) {
-        clearTimeout(timer);
-        resolve(buffer.slice(0, newline));
-      }
-    });
-    exited.then(code => {
-      clearTimeout(timer);
-      reject(new Error(`management double exited (${code}):\n${output}`));
-    });
-  }).catch(async error => {
-    await stop();
-    throw error;
+export function startManagementDouble(options = {}) {
+  return startDoubleProcess('management double', 'management-double.ts', {
+    READY_AFTER_MS: String(options.readyAfterMs ?? 1500),
   });
-  const { url, caData, token } = JSON.parse(first);
-  return { url, caData, token, stop, output: () => output };
 }
