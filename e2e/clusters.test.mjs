@@ -8,6 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import { launchBrowser, screenshot } from './lib/browser.mjs';
 import { startManagementDouble } from './lib/management-double.mjs';
 import { startPortal } from './lib/portal.mjs';
+import { eventually } from './lib/eventually.mjs';
 
 const OWNER = 'group:default/storefront';
 const CREDENTIAL = 'storefront-aws';
@@ -18,35 +19,6 @@ const AWS = {
 // Longer than the UI's polling intervals (3 s on a cluster page), so each
 // transitional phase is on screen at least once.
 const READY_AFTER_MS = 4000;
-
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-/** Polls `fn` until it returns something truthy; the last error on timeout. */
-async function eventually(
-  what,
-  fn,
-  { timeoutMs = 30_000, everyMs = 500 } = {},
-) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-      last = undefined;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${
-          last ? `: ${last.message}` : ''
-        }`,
-      );
-    }
-    await sleep(everyMs);
-  }
-}
 
 describe('clusters', { timeout: 360_000 }, () => {
   let double;

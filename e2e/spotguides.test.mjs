@@ -10,41 +10,13 @@ import { launchBrowser, screenshot } from './lib/browser.mjs';
 import { startGitHubDouble } from './lib/github-double.mjs';
 import { startRuntimeDouble } from './lib/runtime-double.mjs';
 import { startPortal } from './lib/portal.mjs';
+import { eventually } from './lib/eventually.mjs';
 
 const OWNER = 'group:default/storefront';
 const CLUSTER = 'shop-runtime';
 const NAMESPACE = 'storefront';
 const SERVICE = 'web-shop';
 const SECRET = 'e2e-webhook-secret-0123456789abcdef';
-
-const sleep = ms => new Promise(r => setTimeout(r, ms));
-
-/** Polls `fn` until it returns something truthy; the last error on timeout. */
-async function eventually(
-  what,
-  fn,
-  { timeoutMs = 30_000, everyMs = 500 } = {},
-) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  for (;;) {
-    try {
-      const value = await fn();
-      if (value) return value;
-      last = undefined;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(
-        `timed out after ${timeoutMs} ms waiting for ${what}${
-          last ? `: ${last.message}` : ''
-        }`,
-      );
-    }
-    await sleep(everyMs);
-  }
-}
 
 describe('spotguides', { timeout: 420_000 }, () => {
   let kube;
@@ -297,6 +269,18 @@ catalog:
     });
 
     it('shows the new component with its first run, which succeeds', async () => {
+      // catalog:register adds the location; the entity is there once the
+      // catalog has processed it (the page does not fetch it again).
+      await eventually(
+        'the component in the catalog',
+        async () =>
+          (
+            await api(
+              `/api/catalog/entities/by-name/component/default/${SERVICE}`,
+            )
+          ).status === 200,
+        { timeoutMs: 60_000 },
+      );
       await page.getByRole('link', { name: 'Open in catalog' }).click();
       await page.getByText(SERVICE, { exact: true }).first().waitFor();
       const runs = page.getByTestId('pipeline-runs');
