@@ -4,6 +4,7 @@
  */
 import { createBackend } from '@backstage/backend-defaults';
 import { preflight } from '@pipeline-portal/backend-preflight';
+import { eventsServiceFactoryWithLocalTopics } from '@pipeline-portal/plugin-events-backend-module-spotguides';
 
 const backend = createBackend();
 
@@ -58,7 +59,10 @@ backend.add(import('@backstage/plugin-permission-backend'));
 backend.add(import('@pipeline-portal/plugin-permission-backend-module-policy'));
 
 // Events: GitHub webhooks arrive here; without a valid signature (or with no
-// webhook secret configured) a delivery is refused
+// webhook secret configured) a delivery is refused. GitHub deliveries stay in
+// the replica that received them (the trigger engine queues them in the
+// database); other topics go through the event bus.
+backend.add(eventsServiceFactoryWithLocalTopics);
 backend.add(import('@backstage/plugin-events-backend'));
 backend.add(import('@backstage/plugin-events-backend-module-github'));
 backend.add(import('@pipeline-portal/plugin-events-backend-module-spotguides'));

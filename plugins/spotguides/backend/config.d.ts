@@ -29,6 +29,11 @@ export interface Config {
          * comes before the catalog has registered its component). Default 600.
          */
         componentGraceSeconds?: number;
+        /**
+         * How long a repository's catalog component (its runtime cluster and
+         * namespace) is reused before the catalog is asked again. Default 15.
+         */
+        componentCacheSeconds?: number;
       };
       /** The curated Tekton Tasks installed into a team namespace before its first run. */
       tasks?: {

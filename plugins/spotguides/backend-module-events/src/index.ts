@@ -6,3 +6,8 @@
  */
 export { eventsModuleSpotguidesGithubSignature as default } from './module';
 export { createFailClosedGithubValidator } from './validator';
+export {
+  DEFAULT_LOCAL_TOPICS,
+  TopicSplitEventsService,
+  eventsServiceFactoryWithLocalTopics,
+} from './localTopics';

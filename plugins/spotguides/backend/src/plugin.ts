@@ -8,6 +8,7 @@ import {
   explainPipelines,
   renderPipelineRun,
 } from '@pipeline-portal/plugin-spotguides-common';
+import { pushHint } from './engine/eventPlan';
 import { TriggerEngine } from './engine/TriggerEngine';
 import { scheduleHousekeeping, targetsOfEntities } from './housekeeping';
 import { scheduleStatusReporting } from './reporting';
@@ -51,7 +52,14 @@ export const spotguidesPlugin = createBackendPlugin({
         const deliveries = await DeliveryStore.create({ database });
         const runs = await RunStore.create({ database });
         const github = new GitHubClients(config, logger);
-        const reader = new TektonReader();
+        const reader = new TektonReader({
+          pushes: {
+            pushTo: async (repository, sha) => {
+              const payload = await deliveries.pushTo(repository, sha);
+              return payload ? pushHint(payload) : undefined;
+            },
+          },
+        });
         const core = { explain: explainPipelines, render: renderPipelineRun };
         const appBaseUrl =
           config.getOptionalString('app.baseUrl') ??
@@ -79,6 +87,8 @@ export const spotguidesPlugin = createBackendPlugin({
           appBaseUrl,
           componentGraceMs:
             (t?.getOptionalNumber('componentGraceSeconds') ?? 600) * 1000,
+          componentTtlMs:
+            (t?.getOptionalNumber('componentCacheSeconds') ?? 15) * 1000,
         });
         const worker = new Worker({
           store: deliveries,

@@ -13,7 +13,7 @@ import { hasWriteAccess } from '../github/repoApi';
 import { TektonReader } from '../github/TektonReader';
 import { RunTarget } from '../runtime/RuntimeClusters';
 import { ClaimedDelivery, DeliveryStore, Outcome, RunStore } from '../store';
-import { ComponentTarget, findComponent } from './components';
+import { ComponentDirectory, ComponentTarget } from './components';
 import { EventPlan, planEvent } from './eventPlan';
 import { runLink, stampRun, statusContext } from './labels';
 import { TransientError } from './errors';
@@ -36,6 +36,8 @@ export interface RunCreator {
 export interface TriggerEngineOptions {
   catalog: CatalogService;
   auth: AuthService;
+  /** How long a repository's catalog component is reused. @default 15000 */
+  componentTtlMs?: number;
   logger: LoggerService;
   github: GitHubClients;
   reader: TektonReader;
@@ -66,7 +68,15 @@ const APPROVAL_HINT =
  * (run names are deterministic, an existing run counts as created).
  */
 export class TriggerEngine {
-  constructor(private readonly o: TriggerEngineOptions) {}
+  private readonly components: ComponentDirectory;
+
+  constructor(private readonly o: TriggerEngineOptions) {
+    this.components = new ComponentDirectory({
+      catalog: o.catalog,
+      auth: o.auth,
+      ttlMs: o.componentTtlMs,
+    });
+  }
 
   async process(d: ClaimedDelivery): Promise<Outcome> {
     if (d.event === 'issue_comment') {
@@ -82,11 +92,7 @@ export class TriggerEngine {
     payload: any,
     options: { trusted: boolean },
   ): Promise<Outcome> {
-    const target = await findComponent(
-      this.o.catalog,
-      this.o.auth,
-      d.repository,
-    );
+    const target = await this.components.find(d.repository);
     if (!target) {
       const reason = `no catalog component has github.com/project-slug ${d.repository}`;
       const age = Date.now() - Date.parse(d.receivedAt);

@@ -58,3 +58,50 @@ export async function findComponent(
     pipelinesFromHead: a[PR_PIPELINES_ANNOTATION] === 'head',
   };
 }
+
+/**
+ * `findComponent` with the answers remembered for a short while: every
+ * delivery of a repository needs its component, and asking the catalog each
+ * time (a signed request, a search query, a compressed answer) cost more than
+ * the rest of a push's processing. Concurrent lookups share one request; a
+ * repository with no component is asked again each time, so a component the
+ * catalog has just registered is found at once.
+ */
+export class ComponentDirectory {
+  private readonly known = new Map<
+    string,
+    { at: number; target: Promise<ComponentTarget | undefined> }
+  >();
+
+  constructor(
+    private readonly options: {
+      catalog: CatalogService;
+      auth: AuthService;
+      /** How long a found component is reused. @default 15000 */
+      ttlMs?: number;
+    },
+  ) {}
+
+  find(repository: string): Promise<ComponentTarget | undefined> {
+    const key = repository.toLowerCase();
+    const ttl = this.options.ttlMs ?? 15_000;
+    const hit = this.known.get(key);
+    if (hit && Date.now() - hit.at < ttl) return hit.target;
+    const target = findComponent(
+      this.options.catalog,
+      this.options.auth,
+      repository,
+    );
+    this.known.set(key, { at: Date.now(), target });
+    const forget = () => {
+      if (this.known.get(key)?.target === target) this.known.delete(key);
+    };
+    target.then(t => {
+      if (!t) forget();
+    }, forget);
+    if (this.known.size > 10_000) {
+      this.known.delete(this.known.keys().next().value!);
+    }
+    return target;
+  }
+}

@@ -26,6 +26,16 @@ export interface EventPlan {
 
 const ZERO_SHA = /^0+$/;
 
+/** What a push payload tells about the files its commits changed. */
+export function pushHint(payload: any): PushHint {
+  return {
+    before: String(payload.before),
+    commits: Array.isArray(payload.commits) ? payload.commits : [],
+    forced: payload.forced,
+    created: payload.created,
+  };
+}
+
 /** A deployment's ref as a branch or a tag; nothing when it is a commit sha. */
 function deploymentRef(ref: unknown): { branch?: string; tag?: string } {
   if (typeof ref !== 'string' || /^[0-9a-f]{40}$/i.test(ref)) return {};
@@ -92,12 +102,7 @@ export function planEvent(
       readRef: payload.after,
       statusSha: payload.after,
       htmlUrl,
-      hint: {
-        before: payload.before,
-        commits,
-        forced: payload.forced,
-        created: payload.created,
-      },
+      hint: pushHint(payload),
     };
   }
   if (event === 'pull_request') {

@@ -79,6 +79,79 @@ describe('TektonReader', () => {
     expect(used() - before).toBe(0);
   });
 
+  it('follows pushes received out of order back to a known listing, free; stops at one that touched .tekton/', async () => {
+    const first = await push('README.md');
+    const second = await push('src/a.ts');
+    const third = await push('src/b.ts');
+    const received = new Map([
+      [second.sha, second.hint],
+      [third.sha, third.hint],
+    ]);
+    const asked: string[] = [];
+    const reader = new TektonReader({
+      pushes: {
+        pushTo: async (_repository, sha) => {
+          asked.push(sha);
+          return received.get(sha);
+        },
+      },
+    });
+    await reader.read(await client(), REPOSITORY, first.sha);
+    const before = used();
+    // The third push is processed before the second.
+    expect(
+      await reader.read(await client(), REPOSITORY, third.sha, third.hint),
+    ).toHaveLength(3);
+    expect(asked).toEqual([second.sha]);
+    // The second's listing was carried over on the way: no lookup at all.
+    await reader.read(await client(), REPOSITORY, second.sha, second.hint);
+    expect(asked).toEqual([second.sha]);
+    expect(used() - before).toBe(0);
+
+    // A parent that changed .tekton/ ends the walk: the listing is read.
+    const changed = await push('.tekton/extra.yaml');
+    const after = await push('src/c.ts');
+    received.set(changed.sha, changed.hint);
+    const files = await reader.read(
+      await client(),
+      REPOSITORY,
+      after.sha,
+      after.hint,
+    );
+    expect(files.map(f => f.path)).toContain('.tekton/extra.yaml');
+  });
+
+  it("waits briefly for a parent push's delivery that has not arrived yet", async () => {
+    const first = await push('README.md');
+    const second = await push('src/d.ts');
+    const third = await push('src/e.ts');
+    // The parent's delivery arrives 60 ms after it is first looked for.
+    let arrivesAt: number | undefined;
+    const pushes = {
+      pushTo: async (_repository: string, sha: string) => {
+        arrivesAt ??= Date.now() + 60;
+        return sha === second.sha && Date.now() >= arrivesAt
+          ? second.hint
+          : undefined;
+      },
+    };
+    const reader = new TektonReader({ pushes });
+    await reader.read(await client(), REPOSITORY, first.sha);
+    const before = used();
+    await reader.read(await client(), REPOSITORY, third.sha, third.hint);
+    expect(used() - before).toBe(0);
+
+    // Without the wait the listing is read.
+    const impatient = new TektonReader({ pushes, parentWaitMs: 0 });
+    await impatient.read(await client(), REPOSITORY, first.sha);
+    const fourth = await push('src/f.ts');
+    const fifth = await push('src/g.ts');
+    const beforeImpatient = used();
+    await impatient.read(await client(), REPOSITORY, fifth.sha, fifth.hint);
+    expect(used() - beforeImpatient).toBe(1);
+    expect(fifth.hint.before).toBe(fourth.sha);
+  });
+
   it('reads the listing again when a push changed .tekton/, but only the changed file', async () => {
     const reader = new TektonReader();
     const first = await push('README.md');

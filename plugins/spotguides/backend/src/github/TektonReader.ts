@@ -4,6 +4,9 @@ import { classifyGitHubError, GitHubClient } from './octokit';
 
 export const TEKTON_DIR = '.tekton';
 const MAX_ENTRIES = 5000;
+const COMMIT_SHA = /^[0-9a-f]{40}$/i;
+/** Pushes followed back to a parent whose listing is known. */
+const MAX_WALK = 50;
 
 interface Entry {
   path: string;
@@ -51,10 +54,24 @@ class Lru<V> {
   }
 }
 
+/** The pushes the portal has received, by the commit they made the head. */
+export interface PushLog {
+  pushTo(repository: string, sha: string): Promise<PushHint | undefined>;
+}
+
 const touchesTekton = (c: PushHint['commits'][number]) =>
   [...(c.added ?? []), ...(c.removed ?? []), ...(c.modified ?? [])].some(
     f => f === TEKTON_DIR || f.startsWith(`${TEKTON_DIR}/`),
   );
+
+/** A push whose commits all say `.tekton/` is as it was at `before`. */
+const keepsTekton = (hint: PushHint) =>
+  !hint.forced &&
+  !hint.created &&
+  hint.commits.length > 0 &&
+  // GitHub lists at most 20 commits: a longer push may hide a change.
+  hint.commits.length < 20 &&
+  !hint.commits.some(touchesTekton);
 
 /**
  * Reads a repository's `.tekton/*.yaml` at one commit: the directory listing,
@@ -73,7 +90,24 @@ export class TektonReader {
   );
   readonly stats: ReadStats = { primary: 0, notModified: 0, cached: 0 };
 
-  constructor(private readonly options: { concurrency?: number } = {}) {}
+  constructor(
+    private readonly options: {
+      concurrency?: number;
+      /**
+       * Earlier pushes, to follow a push back through parents processed
+       * later or elsewhere (deliveries arrive out of order) to a listing
+       * already known.
+       */
+      pushes?: PushLog;
+      /**
+       * How long to wait for the delivery of a push's parent that has not
+       * arrived (GitHub may deliver two quick pushes out of order): a few
+       * lookups in the database cost less than a listing on primary quota.
+       * @default 200
+       */
+      parentWaitMs?: number;
+    } = {},
+  ) {}
 
   async read(
     client: GitHubClient,
@@ -98,17 +132,17 @@ export class TektonReader {
   ): Promise<Entry[]> {
     const key = `${repository}@${sha}`;
     const known = this.listings.get(key);
-    if (!known && hint && !hint.forced && !hint.created) {
-      const before = this.listings.get(`${repository}@${hint.before}`);
-      if (
-        before &&
-        hint.commits.length > 0 &&
-        hint.commits.length < 20 &&
-        !hint.commits.some(touchesTekton)
-      ) {
+    // A commit's tree never changes; a branch name is asked again (a 304).
+    if (known && COMMIT_SHA.test(sha)) {
+      this.stats.cached++;
+      return known.entries;
+    }
+    if (!known && hint) {
+      const carried = await this.carriedOver(repository, hint);
+      if (carried) {
         this.stats.cached++;
-        this.listings.set(key, { entries: before.entries });
-        return before.entries;
+        this.listings.set(key, { entries: carried });
+        return carried;
       }
     }
     const [owner, repo] = repository.split('/');
@@ -144,6 +178,49 @@ export class TektonReader {
         error,
         `listing ${TEKTON_DIR}/ of ${repository}`,
       );
+    }
+  }
+
+  /**
+   * The listing of a push's `before` when no push on the way back to it
+   * changed `.tekton/`: the push's own parent, or, when that was not read
+   * yet, the parent's parent and so on through the pushes received. The
+   * commits passed on the way get the listing too.
+   */
+  private async carriedOver(
+    repository: string,
+    hint: PushHint,
+  ): Promise<Entry[] | undefined> {
+    const passed: string[] = [];
+    let step: PushHint | undefined = hint;
+    for (let i = 0; step && i < MAX_WALK && keepsTekton(step); i++) {
+      const parent = this.listings.get(`${repository}@${step.before}`);
+      if (parent) {
+        for (const sha of passed) {
+          this.listings.set(`${repository}@${sha}`, {
+            entries: parent.entries,
+          });
+        }
+        return parent.entries;
+      }
+      passed.push(step.before);
+      step = await this.pushTo(repository, step.before, i === 0);
+    }
+    return undefined;
+  }
+
+  private async pushTo(
+    repository: string,
+    sha: string,
+    wait: boolean,
+  ): Promise<PushHint | undefined> {
+    const log = this.options.pushes;
+    if (!log) return undefined;
+    const until = Date.now() + (wait ? this.options.parentWaitMs ?? 200 : 0);
+    for (;;) {
+      const found = await log.pushTo(repository, sha);
+      if (found || Date.now() >= until) return found;
+      await new Promise(r => setTimeout(r, 25));
     }
   }
 

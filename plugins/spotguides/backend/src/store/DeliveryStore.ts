@@ -162,8 +162,11 @@ export class DeliveryStore {
   }
 
   /**
-   * Leases up to `limit` queued deliveries that are due, oldest first. Each
-   * row is taken by a conditional UPDATE: only one claimant sees a count of 1.
+   * Leases up to `limit` queued deliveries that are due, oldest first, in one
+   * statement: the rows are chosen and taken by the same UPDATE (on
+   * PostgreSQL skipping rows another claimant holds locked; SQLite runs one
+   * writer at a time), and the lease conditions are checked again on each row,
+   * so two replicas never both win one.
    */
   async claim(
     owner: string,
@@ -175,26 +178,26 @@ export class DeliveryStore {
         .where('state', 'queued')
         .where('next_attempt_at', '<=', now)
         .where('lease_until', '<', now);
-    const candidates: Row[] = await due(this.knex<Row>(TABLE))
+    const chosen = due(this.knex(TABLE).select('id'))
       .orderBy('received_at', 'asc')
       .limit(options.limit);
-    const claimed: ClaimedDelivery[] = [];
-    for (const row of candidates) {
-      const count = await due(this.knex(TABLE).where('id', row.id)).update({
+    if (this.knex.client.config.client === 'pg')
+      chosen.forUpdate().skipLocked();
+    const rows: Row[] = await due(this.knex(TABLE).whereIn('id', chosen))
+      .update({
         lease_owner: owner,
         lease_until: now + options.leaseMs,
-        attempts: Number(row.attempts) + 1,
+        attempts: this.knex.raw('attempts + 1'),
         updated_at: new Date(now).toISOString(),
-      });
-      if (count === 1) {
-        claimed.push({
-          ...fromRow(row),
-          payload: JSON.parse(row.payload),
-          attempts: Number(row.attempts) + 1,
-        });
-      }
-    }
-    return claimed;
+      })
+      .returning('*');
+    return rows
+      .sort((a, b) => byCodePoint(a.received_at, b.received_at))
+      .map(row => ({
+        ...fromRow(row),
+        payload: JSON.parse(row.payload),
+        attempts: Number(row.attempts),
+      }));
   }
 
   /** Records the decision; false when the lease was lost meanwhile. */
@@ -267,6 +270,17 @@ export class DeliveryStore {
       : undefined;
   }
 
+  /**
+   * The payload of a stored push that made `sha` the new head of a branch or
+   * tag, if any: its commits say which files changed since its `before`.
+   */
+  async pushTo(repository: string, sha: string): Promise<any | undefined> {
+    const row = await this.knex<Row>(TABLE)
+      .where({ repository, sha, event: 'push' })
+      .first('payload');
+    return row ? JSON.parse(row.payload) : undefined;
+  }
+
   /** Returns the stored delivery, payload excluded. */
   async get(id: string): Promise<Delivery | undefined> {
     const row = await this.knex<Row>(TABLE).where({ id }).first();
@@ -295,6 +309,11 @@ export class DeliveryStore {
       .count({ n: '*' });
     return Number(n);
   }
+}
+
+function byCodePoint(a: string, b: string): number {
+  if (a === b) return 0;
+  return a < b ? -1 : 1;
 }
 
 function fromRow(row: Row): Omit<ClaimedDelivery, 'payload' | 'attempts'> {

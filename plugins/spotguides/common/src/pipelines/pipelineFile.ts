@@ -2,6 +2,7 @@ import { InputError } from '@backstage/errors';
 import { parseDocument } from 'yaml';
 import type { PipelineFile } from '../triggerTypes';
 import { TRIGGER_ANNOTATION } from '../triggers/parseTriggers';
+import { deepFreeze, memoizeByKey } from '../util/memo';
 
 /** A `.tekton` file read as a Tekton v1 PipelineRun. */
 export interface ParsedPipelineFile {
@@ -28,19 +29,30 @@ export function pipelineOf(path: string): string {
 const isMap = (v: unknown): v is Record<string, any> =>
   !!v && typeof v === 'object' && !Array.isArray(v);
 
+/** The last files read, by path and content (a path holds no NUL). */
+const remembered = memoizeByKey(key => {
+  const at = key.indexOf('\0');
+  return deepFreeze(parse(key.slice(0, at), key.slice(at + 1)));
+}, 512);
+
 /**
  * Parses and checks one file; throws an InputError saying what is wrong
  * (YAML error with its line, not a Tekton v1 PipelineRun, bad file name).
+ * The result is frozen and shared by every read of the same file.
  */
 export function readPipelineFile(file: PipelineFile): ParsedPipelineFile {
-  const pipeline = pipelineOf(file.path);
+  return remembered(`${file.path}\0${file.content}`);
+}
+
+function parse(path: string, content: string): ParsedPipelineFile {
+  const pipeline = pipelineOf(path);
   if (!DNS_LABEL.test(pipeline)) {
     throw new InputError(
       `the file name '${pipeline}' must be a DNS label (lowercase letters, ` +
         `digits and '-', at most 63): it names the pipeline`,
     );
   }
-  const doc = parseDocument(file.content, { prettyErrors: true });
+  const doc = parseDocument(content, { prettyErrors: true });
   if (doc.errors.length > 0) {
     throw new InputError(`YAML error: ${doc.errors[0].message.split('\n')[0]}`);
   }

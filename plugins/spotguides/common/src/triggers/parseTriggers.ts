@@ -1,5 +1,6 @@
 import { InputError } from '@backstage/errors';
 import { parse as parseYaml } from 'yaml';
+import { memoizeByKey } from '../util/memo';
 import { FilterPatternError, PatternList } from './patterns';
 
 /** The annotation that holds a pipeline's triggers, in GitHub Actions `on:` syntax. */
@@ -192,12 +193,19 @@ function parseEventBody(
   return { types, typesGiven, filters };
 }
 
+/** The last annotations parsed; a result is only read, never changed. */
+const remembered = memoizeByKey(text => parse(text), 512);
+
 /**
  * Parses the annotation's YAML: one event (`push`), a list of events
  * (`[push, pull_request]`) or a map of events to their filters. Throws an
  * InputError naming the field on anything GitHub would refuse.
  */
 export function parseTriggers(text: string): Triggers {
+  return remembered(text);
+}
+
+function parse(text: string): Triggers {
   let doc: unknown;
   try {
     doc = parseYaml(text);
