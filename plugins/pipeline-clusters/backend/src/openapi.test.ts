@@ -787,6 +787,15 @@ describe('openapi.yaml', () => {
         400,
       );
 
+      expectDocumented(
+        'get',
+        '/clusters/{name}/namespaces',
+        await http
+          .get(`${base}/clusters/nope/namespaces`)
+          .set('Authorization', user),
+        404,
+      );
+
       // Users never reach /access; a service gets as far as the lookup.
       expectDocumented(
         'get',

@@ -7,6 +7,7 @@ import {
   ClusterSpec,
   ClustersSettings,
   CredentialSummary,
+  TeamNamespaceSummary,
 } from './types';
 import { CreateCredentialRequest } from './credentialSchema';
 import { CreateNamespaceRequest, ImportClusterRequest } from './schema';
@@ -88,6 +89,11 @@ export interface PipelineClustersApi {
     request: CreateNamespaceRequest,
     options?: RequestOptions,
   ): Promise<{ namespace: string; objects: string[] }>;
+  /** The team namespaces the portal created on the cluster, by name. */
+  listNamespaces(
+    cluster: string,
+    options?: RequestOptions,
+  ): Promise<TeamNamespaceSummary[]>;
   listCredentials(
     request?: { owner?: string },
     options?: RequestOptions,
@@ -223,6 +229,16 @@ export class PipelineClustersClient implements PipelineClustersApi {
       request,
       options,
     );
+  }
+
+  async listNamespaces(cluster: string, options?: RequestOptions) {
+    const body = await this.json<{ items: TeamNamespaceSummary[] }>(
+      'GET',
+      `/clusters/${enc(cluster)}/namespaces`,
+      undefined,
+      options,
+    );
+    return body.items;
   }
 
   async listCredentials(

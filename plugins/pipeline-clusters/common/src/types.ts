@@ -88,6 +88,21 @@ export interface CredentialSummary {
   createdAt: string;
 }
 
+/**
+ * A team namespace the portal created on a cluster, as listed: what its
+ * labels and annotations say.
+ */
+export interface TeamNamespaceSummary {
+  name: string;
+  /** The owner group's entity ref, e.g. `group:default/payments`. */
+  owner?: string;
+  /** The team label value: the owner's OIDC group name. */
+  team?: string;
+  /** `Active`, or `Terminating` while the cluster deletes it. */
+  phase?: string;
+  createdAt?: string;
+}
+
 export interface ClusterList {
   items: Cluster[];
   totalCount: number;

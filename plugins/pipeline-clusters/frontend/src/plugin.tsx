@@ -3,6 +3,7 @@ import {
   PageBlueprint,
 } from '@backstage/frontend-plugin-api';
 import { EntityCardBlueprint } from '@backstage/plugin-catalog-react/alpha';
+import { FormFieldBlueprint } from '@backstage/plugin-scaffolder-react/alpha';
 import CloudIcon from '@material-ui/icons/Cloud';
 import { pipelineClustersApi } from './api';
 import { clusterRouteRef, credentialsRouteRef, rootRouteRef } from './routes';
@@ -34,6 +35,21 @@ export const entityClusterCard = EntityCardBlueprint.make({
   },
 });
 
+/**
+ * `scaffolder-form-field:pipeline-clusters/team-namespace-picker`: the
+ * templates' `ui:field: TeamNamespacePicker`, the team namespaces of the
+ * cluster chosen in another field, or a new name.
+ */
+export const teamNamespacePickerField = FormFieldBlueprint.make({
+  name: 'team-namespace-picker',
+  params: {
+    field: () =>
+      import('./components/TeamNamespacePicker').then(
+        m => m.teamNamespacePickerFormField,
+      ),
+  },
+});
+
 export const pipelineClustersPlugin = createFrontendPlugin({
   pluginId: 'pipeline-clusters',
   title: 'Clusters',
@@ -43,5 +59,10 @@ export const pipelineClustersPlugin = createFrontendPlugin({
     cluster: clusterRouteRef,
     credentials: credentialsRouteRef,
   },
-  extensions: [pipelineClustersApi, clustersPage, entityClusterCard],
+  extensions: [
+    pipelineClustersApi,
+    clustersPage,
+    entityClusterCard,
+    teamNamespacePickerField,
+  ],
 });

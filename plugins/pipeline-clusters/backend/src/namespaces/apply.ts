@@ -24,7 +24,7 @@ export interface ApplyTeamNamespaceResult {
 }
 
 /** Status code and message of a client-node error, when it has them. */
-function kubeStatus(error: unknown): { code?: number; message: string } {
+export function kubeStatus(error: unknown): { code?: number; message: string } {
   const e = error as { code?: unknown; body?: unknown; message?: string };
   let body = e?.body;
   if (typeof body === 'string') {

@@ -14,3 +14,5 @@ export type {
   ApplyTeamNamespaceOptions,
   ApplyTeamNamespaceResult,
 } from './apply';
+export { listTeamNamespaces, TEAM_NAMESPACE_SELECTOR } from './list';
+export type { ListTeamNamespacesOptions } from './list';

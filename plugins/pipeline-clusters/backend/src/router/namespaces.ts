@@ -1,4 +1,5 @@
 import {
+  clusterReadPermission,
   createNamespaceSchema,
   namespaceCreatePermission,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
@@ -7,6 +8,7 @@ import { parse, RequestReaders } from './parse';
 import { ApiRouter, RouteDeps } from './types';
 
 export const namespaceReaders = {
+  listNamespaces: clusterName,
   createNamespace: req => {
     clusterName(req);
     return parse(createNamespaceSchema, req.body, 'namespace request');
@@ -16,6 +18,17 @@ export const namespaceReaders = {
 /** Team namespaces on a cluster; the service holds the cluster's kubeconfig. */
 export function namespaceRoutes(router: ApiRouter, deps: RouteDeps) {
   const { httpAuth, authorization, service, namespaces } = deps;
+
+  // Whoever may read the cluster may see which team namespaces it has.
+  router.get('/clusters/:name/namespaces', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    const name = namespaceReaders.listNamespaces(req);
+    await service.get(name);
+    await authorization.requireOn(clusterReadPermission, name, credentials);
+    res.json({ items: await namespaces.list(name) });
+  });
 
   router.post('/clusters/:name/namespaces', async (req, res) => {
     const credentials = await httpAuth.credentials(req, {

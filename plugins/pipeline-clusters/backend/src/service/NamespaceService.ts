@@ -1,5 +1,8 @@
 import { InputError } from '@backstage/errors';
-import { TeamNamespaceSpec } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import {
+  TeamNamespaceSpec,
+  TeamNamespaceSummary,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { clientNode } from '@pipeline-portal/backend-kit';
 import type { ApplyTeamNamespaceResult } from '../namespaces';
 import { ClusterService } from './ClusterService';
@@ -16,6 +19,18 @@ export class NamespaceService {
     clusterName: string,
     spec: TeamNamespaceSpec,
   ): Promise<ApplyTeamNamespaceResult> {
+    const kc = await this.kubeConfigOf(clusterName);
+    return namespaces().applyTeamNamespace(kc, spec);
+  }
+
+  /** The team namespaces the portal created on a Running cluster, by name. */
+  async list(clusterName: string): Promise<TeamNamespaceSummary[]> {
+    const kc = await this.kubeConfigOf(clusterName);
+    return namespaces().listTeamNamespaces(kc, { cluster: clusterName });
+  }
+
+  /** The cluster's kubeconfig, once it runs: 404 unknown, 400 not running. */
+  private async kubeConfigOf(clusterName: string) {
     const cluster = await this.clusters.get(clusterName);
     if (cluster.phase !== 'Running' && cluster.phase !== 'Updating') {
       throw new InputError(
@@ -23,12 +38,14 @@ export class NamespaceService {
       );
     }
     const kubeconfig = await this.clusters.kubeconfig(clusterName);
-    // Loaded on first use, with the Kubernetes client it needs.
-    const { applyTeamNamespace } =
-      // eslint-disable-next-line @typescript-eslint/no-require-imports
-      require('../namespaces') as typeof import('../namespaces');
     const kc = new (clientNode().KubeConfig)();
     kc.loadFromString(kubeconfig);
-    return applyTeamNamespace(kc, spec);
+    return kc;
   }
+}
+
+/** Loaded on first use, with the Kubernetes client it needs. */
+function namespaces() {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('../namespaces') as typeof import('../namespaces');
 }

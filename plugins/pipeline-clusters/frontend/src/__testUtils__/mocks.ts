@@ -30,6 +30,7 @@ export function mockClustersApi(
     getKubeconfig: jest.fn(),
     getClusterAccess: jest.fn(),
     createNamespace: jest.fn(),
+    listNamespaces: jest.fn(async () => []),
     listCredentials: jest.fn(async () => []),
     createCredential: jest.fn(),
     deleteCredential: jest.fn(),

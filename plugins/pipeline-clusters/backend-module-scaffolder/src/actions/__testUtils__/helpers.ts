@@ -27,6 +27,7 @@ export function mockClient(): MockClient {
     getKubeconfig: jest.fn(),
     getClusterAccess: jest.fn(),
     createNamespace: jest.fn(),
+    listNamespaces: jest.fn(),
     listCredentials: jest.fn(),
     createCredential: jest.fn(),
     deleteCredential: jest.fn(),

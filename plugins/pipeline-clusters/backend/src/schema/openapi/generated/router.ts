@@ -552,6 +552,43 @@ export const spec = {
           $ref: '#/components/parameters/ClusterName',
         },
       ],
+      get: {
+        operationId: 'listNamespaces',
+        tags: ['clusters'],
+        summary: 'List the team namespaces the portal created on the cluster',
+        description:
+          "Needs `cluster.read` on the cluster. Reads, with the cluster's\ncredentials, the namespaces labelled\n`pipeline-portal.io/managed-by=pipeline-portal` (others are never\nlisted), sorted by name. The cluster must be `Running` or `Updating`\n(400 otherwise); 409 while it has no kubeconfig, 503 when its API\nserver does not answer.\n",
+        responses: {
+          '200': {
+            description: 'The team namespaces.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TeamNamespaceList',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+          '503': {
+            $ref: '#/components/responses/ServiceUnavailable',
+          },
+        },
+      },
       post: {
         operationId: 'createNamespace',
         tags: ['clusters'],
@@ -1840,6 +1877,51 @@ export const spec = {
             description: '`Kind/name` of each object, in the order applied.',
             items: {
               type: 'string',
+            },
+          },
+        },
+      },
+      TeamNamespaceSummary: {
+        type: 'object',
+        description:
+          'A team namespace on a cluster, as its labels and annotations describe it.',
+        additionalProperties: false,
+        required: ['name'],
+        properties: {
+          name: {
+            type: 'string',
+          },
+          owner: {
+            type: 'string',
+            description:
+              "The owner group's entity ref (the `pipeline-portal.io/owner` annotation).",
+            examples: ['group:default/payments'],
+          },
+          team: {
+            type: 'string',
+            description:
+              "The `pipeline-portal.io/team` label, the owner's OIDC group name.",
+          },
+          phase: {
+            type: 'string',
+            description:
+              '`Active`, or `Terminating` while the cluster deletes it.',
+          },
+          createdAt: {
+            type: 'string',
+            format: 'date-time',
+          },
+        },
+      },
+      TeamNamespaceList: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['items'],
+        properties: {
+          items: {
+            type: 'array',
+            items: {
+              $ref: '#/components/schemas/TeamNamespaceSummary',
             },
           },
         },

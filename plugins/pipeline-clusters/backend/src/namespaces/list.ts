@@ -1,0 +1,96 @@
+import { CoreV1Api, KubeConfig, V1Namespace } from '@kubernetes/client-node';
+import {
+  InputError,
+  NotAllowedError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
+import { TeamNamespaceSummary } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { kubeStatus } from './apply';
+import {
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
+  OWNER_ANNOTATION,
+  TEAM_LABEL,
+} from './render';
+
+export interface ListTeamNamespacesOptions {
+  /** The portal's name of the cluster, for messages (default: the kubeconfig's). */
+  cluster?: string;
+  /** How long the cluster's API server may take to answer (default 10 s). */
+  timeoutMs?: number;
+}
+
+/** The namespaces `renderTeamNamespace` labels as the portal's. */
+export const TEAM_NAMESPACE_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`;
+
+function toSummary(namespace: V1Namespace): TeamNamespaceSummary {
+  const { metadata, status } = namespace;
+  const owner = metadata?.annotations?.[OWNER_ANNOTATION];
+  const team = metadata?.labels?.[TEAM_LABEL];
+  const created = metadata?.creationTimestamp;
+  return {
+    name: metadata!.name!,
+    ...(owner ? { owner } : {}),
+    ...(team ? { team } : {}),
+    ...(status?.phase ? { phase: status.phase } : {}),
+    ...(created ? { createdAt: new Date(created).toISOString() } : {}),
+  };
+}
+
+function toListError(error: unknown, cluster: string): Error {
+  const { code, message } = kubeStatus(error);
+  // Without a Status body, client-node's message spans lines and headers.
+  const detail = /HTTP-Code:/.test(message)
+    ? `HTTP ${code}`
+    : message.split('\n')[0];
+  const what = `Listing the namespaces of cluster "${cluster}" failed: ${detail}`;
+  if (code === 401 || code === 403) {
+    return new NotAllowedError(
+      `${what} (the portal's credentials for the cluster may not list namespaces)`,
+    );
+  }
+  if (code === 400 || code === 422) return new InputError(what);
+  // No answer, a dropped connection or an API server in trouble: try later.
+  return new ServiceUnavailableError(what);
+}
+
+/**
+ * The team namespaces the portal created on a cluster (those carrying its
+ * managed-by label), sorted by name. Other namespaces are never listed.
+ */
+export async function listTeamNamespaces(
+  kubeConfig: KubeConfig,
+  options: ListTeamNamespacesOptions = {},
+): Promise<TeamNamespaceSummary[]> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const cluster =
+    options.cluster ?? kubeConfig.getCurrentCluster()?.name ?? 'unknown';
+  const api = kubeConfig.makeApiClient(CoreV1Api);
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ServiceUnavailableError(
+            `Listing the namespaces of cluster "${cluster}" failed: no answer within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    const list = await Promise.race([
+      api.listNamespace({ labelSelector: TEAM_NAMESPACE_SELECTOR }),
+      timeout,
+    ]);
+    return list.items
+      .filter(ns => ns.metadata?.name)
+      .map(toSummary)
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) throw error;
+    throw toListError(error, cluster);
+  } finally {
+    clearTimeout(timer);
+  }
+}

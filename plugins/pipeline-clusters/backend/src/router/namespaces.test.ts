@@ -1,0 +1,319 @@
+import {
+  BackstageCredentials,
+  coreServices,
+  createServiceFactory,
+  PermissionsService,
+} from '@backstage/backend-plugin-api';
+import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  AuthorizeResult,
+  Permission,
+} from '@backstage/plugin-permission-common';
+import {
+  clusterReadPermission,
+  PipelineClustersClient,
+} from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { KubeApi, startKubeApi } from '@pipeline-portal/testing';
+import { Knex } from 'knex';
+import request from 'supertest';
+import { stringify } from 'yaml';
+import {
+  authAs,
+  expectStatus,
+  PortalBackend,
+  startPortalBackend,
+  USERS,
+} from '../__testUtils__/portalBackend';
+import { ClusterStore } from '../store/ClusterStore';
+
+jest.setTimeout(120_000);
+
+const BASE = '/api/pipeline-clusters';
+const bob = authAs(USERS.bob);
+const carol = authAs(USERS.carol);
+
+/** Imports of clusters on 127.0.0.1 (the doubles) are allowed. */
+const loopbackImports = {
+  pipelinePortal: { clusters: { import: { allowedCidrs: ['127.0.0.0/8'] } } },
+};
+
+/** A kubeconfig with the double's address, CA and token. */
+const kubeconfigFor = (api: KubeApi) =>
+  stringify({
+    apiVersion: 'v1',
+    kind: 'Config',
+    clusters: [
+      {
+        name: 'target',
+        cluster: { server: api.url, 'certificate-authority-data': api.caData },
+      },
+    ],
+    users: [{ name: 'portal', user: { token: api.token } }],
+    contexts: [
+      { name: 'target', context: { cluster: 'target', user: 'portal' } },
+    ],
+    'current-context': 'target',
+  });
+
+/** A workload cluster: team namespaces need Kyverno's Policy kind. */
+const startWorkloadCluster = () =>
+  startKubeApi({ crds: ['kyverno.io/policies.yaml'] });
+
+async function importCluster(
+  backend: PortalBackend,
+  name: string,
+  api: KubeApi,
+) {
+  expectStatus(
+    await request(backend.server)
+      .post(`${BASE}/clusters/import`)
+      .set('Authorization', bob)
+      .send({
+        name,
+        owner: 'group:default/payments',
+        kubeconfig: kubeconfigFor(api),
+      }),
+    201,
+  );
+}
+
+/**
+ * A policy allowing everything but `cluster.read` to one user, recording
+ * the resource each `cluster.read` was asked for.
+ */
+function refuseClusterReadTo(user: string, asked: string[]) {
+  const decide = (
+    permission: Permission,
+    credentials: BackstageCredentials,
+    resourceRef?: string,
+  ) => {
+    if (permission.name !== clusterReadPermission.name) {
+      return AuthorizeResult.ALLOW;
+    }
+    asked.push(resourceRef ?? '(none)');
+    const principal = credentials.principal as { userEntityRef?: string };
+    return principal.userEntityRef === user
+      ? AuthorizeResult.DENY
+      : AuthorizeResult.ALLOW;
+  };
+  return createServiceFactory({
+    service: coreServices.permissions,
+    deps: {},
+    factory: (): PermissionsService => ({
+      authorize: async (requests, { credentials }) =>
+        requests.map(r => ({
+          result: decide(
+            r.permission,
+            credentials,
+            'resourceRef' in r ? r.resourceRef : undefined,
+          ),
+        })) as any,
+      authorizeConditional: async (requests, { credentials }) =>
+        requests.map(r => ({
+          result: decide(r.permission, credentials),
+        })) as any,
+    }),
+  });
+}
+
+describe('GET /clusters/{name}/namespaces', () => {
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+  describe.each(databases.eachSupportedId())('on %s', databaseId => {
+    let backend: PortalBackend;
+    let workload: KubeApi;
+    let knex: Knex;
+
+    const list = (cluster: string, as = bob) =>
+      request(backend.server)
+        .get(`${BASE}/clusters/${cluster}/namespaces`)
+        .set('Authorization', as);
+
+    const createNamespace = async (namespace: string, team: string) =>
+      expectStatus(
+        await request(backend.server)
+          .post(`${BASE}/clusters/apps/namespaces`)
+          .set('Authorization', bob)
+          .send({ namespace, team }),
+        201,
+      );
+
+    beforeAll(async () => {
+      workload = await startWorkloadCluster();
+      knex = await databases.init(databaseId);
+      backend = await startPortalBackend({
+        knex,
+        config: loopbackImports,
+      });
+      await importCluster(backend, 'apps', workload);
+    });
+    afterAll(async () => {
+      await backend?.stop();
+      await workload?.close();
+    });
+
+    it('starts empty: the namespaces the cluster came with are not the portal’s', async () => {
+      const res = await list('apps');
+      expectStatus(res, 200);
+      expect(res.body).toEqual({ items: [] });
+    });
+
+    it('lists the namespaces created through POST, by name, with their owner and team', async () => {
+      await createNamespace('payments-web', 'group:default/payments');
+      await createNamespace('marketing-jobs', 'group:default/marketing');
+      // Labelled by someone else, or not at all: not the portal's.
+      workload.create({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name: 'legacy' },
+      });
+      workload.create({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: 'argo',
+          labels: { 'pipeline-portal.io/managed-by': 'argocd' },
+        },
+      });
+
+      const res = await list('apps');
+      expectStatus(res, 200);
+      expect(res.body.items).toEqual([
+        {
+          name: 'marketing-jobs',
+          owner: 'group:default/marketing',
+          team: 'marketing',
+          phase: 'Active',
+          createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        },
+        {
+          name: 'payments-web',
+          owner: 'group:default/payments',
+          team: 'payments',
+          phase: 'Active',
+          createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        },
+      ]);
+      // Read with the portal's label as selector, never every namespace.
+      expect(res.text).not.toContain('legacy');
+      expect(res.text).not.toContain('kube-system');
+    });
+
+    it('lets any caller who may read the cluster list them, as GET /clusters/{name}', async () => {
+      expectStatus(
+        await request(backend.server)
+          .get(`${BASE}/clusters/apps`)
+          .set('Authorization', carol),
+        200,
+      );
+      const res = await list('apps', carol);
+      expectStatus(res, 200);
+      expect(res.body.items.map((n: { name: string }) => n.name)).toEqual([
+        'marketing-jobs',
+        'payments-web',
+      ]);
+    });
+
+    it('is what PipelineClustersClient.listNamespaces reads', async () => {
+      const client = new PipelineClustersClient({
+        discoveryApi: { getBaseUrl: async () => `${backend.baseUrl}${BASE}` },
+      });
+      const token = bob.replace(/^Bearer /, '');
+      const items = await client.listNamespaces('apps', { token });
+      expect(items.map(n => n.name)).toEqual([
+        'marketing-jobs',
+        'payments-web',
+      ]);
+      await expect(
+        client.listNamespaces('nope', { token }),
+      ).rejects.toMatchObject({ response: { status: 404 } });
+    });
+
+    it('answers 404 for an unknown cluster and 400 naming a bad name', async () => {
+      const missing = await list('nope');
+      expectStatus(missing, 404);
+      expect(missing.body.error.message).toBe('cluster "nope" not found');
+      const bad = await list('Not_A_Label');
+      expectStatus(bad, 400);
+      expect(bad.body.error.name).toBe('InputError');
+      expect(bad.body.error.message).toMatch(/^invalid cluster name in path: /);
+    });
+
+    it('refuses a caller whose token does not authenticate', async () => {
+      workload.requests.clear();
+      const res = await list('apps', mockCredentials.user.invalidHeader());
+      expectStatus(res, 401);
+      expect(res.body.error.name).toBe('AuthenticationError');
+      expect(workload.requests.count()).toBe(0);
+    });
+
+    it('answers 400 for a cluster that is not running yet', async () => {
+      const store = await ClusterStore.create({ database: knex });
+      await store.insert({
+        name: 'coming',
+        owner: 'group:default/payments',
+        distribution: 'eks',
+        phase: 'Provisioning',
+      });
+      const res = await list('coming');
+      expectStatus(res, 400);
+      expect(res.body.error.message).toBe(
+        'cluster: "coming" is Provisioning, not Running',
+      );
+    });
+
+    it('answers 503 naming the cluster when its API server does not answer', async () => {
+      const gone = await startWorkloadCluster();
+      await importCluster(backend, 'gone', gone);
+      await gone.close();
+      const res = await list('gone');
+      expectStatus(res, 503);
+      expect(res.body.error.name).toBe('ServiceUnavailableError');
+      expect(res.body.error.message).toContain(
+        'Listing the namespaces of cluster "gone" failed',
+      );
+      expect(res.text).not.toContain(gone.token);
+    });
+  });
+
+  describe('with a policy refusing carol cluster.read', () => {
+    let backend: PortalBackend;
+    let workload: KubeApi;
+    const asked: string[] = [];
+
+    beforeAll(async () => {
+      workload = await startWorkloadCluster();
+      backend = await startPortalBackend({
+        knex: await databases.init('SQLITE_3'),
+        config: loopbackImports,
+        features: [refuseClusterReadTo(USERS.carol, asked)],
+      });
+      await importCluster(backend, 'apps', workload);
+    });
+    afterAll(async () => {
+      await backend?.stop();
+      await workload?.close();
+    });
+
+    it('refuses her the list as it refuses her the cluster, without asking the cluster', async () => {
+      const cluster = await request(backend.server)
+        .get(`${BASE}/clusters/apps`)
+        .set('Authorization', carol);
+      expectStatus(cluster, 403);
+      workload.requests.clear();
+      const res = await request(backend.server)
+        .get(`${BASE}/clusters/apps/namespaces`)
+        .set('Authorization', carol);
+      expectStatus(res, 403);
+      expect(res.body.error.message).toBe('not allowed: cluster.read on apps');
+      expect(workload.requests.count()).toBe(0);
+      expect(asked).toEqual(['apps', 'apps']);
+
+      const allowed = await request(backend.server)
+        .get(`${BASE}/clusters/apps/namespaces`)
+        .set('Authorization', bob);
+      expectStatus(allowed, 200);
+      expect(allowed.body).toEqual({ items: [] });
+    });
+  });
+});
