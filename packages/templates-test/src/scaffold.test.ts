@@ -17,7 +17,11 @@ import scaffolderModuleGithub from '@backstage/plugin-scaffolder-backend-module-
 import scaffolderModuleSpotguides, {
   DEFAULT_WEBHOOK_EVENTS,
 } from '@pipeline-portal/plugin-scaffolder-backend-module-spotguides';
-import { GitHubDouble, startGitHub } from '@pipeline-portal/testing';
+import {
+  GitHubDouble,
+  startGitHub,
+  TaskEventReads,
+} from '@pipeline-portal/testing';
 import { Knex } from 'knex';
 import path from 'node:path';
 import request from 'supertest';
@@ -70,14 +74,18 @@ const APP_FILE: Record<Spotguide, string> = {
 };
 
 /** Each plugin its own database of the engine under test, as in production. */
-function perPluginDatabases(init: () => Promise<Knex>) {
+function perPluginDatabases(init: () => Promise<Knex>, reads: TaskEventReads) {
   const clients = new Map<string, Promise<Knex>>();
   return createServiceFactory({
     service: coreServices.database,
     deps: { pluginMetadata: coreServices.pluginMetadata },
     factory: async ({ pluginMetadata }) => {
       const id = pluginMetadata.getId();
-      if (!clients.has(id)) clients.set(id, init());
+      if (!clients.has(id))
+        clients.set(
+          id,
+          init().then(k => reads.watch(k)),
+        );
       return { getClient: () => clients.get(id)!, migrations: { skip: false } };
     },
   });
@@ -97,6 +105,7 @@ describe('every spotguide scaffolded through the scaffolder', () => {
   describe.each(databases.eachSupportedId())('on %s', databaseId => {
     let gh: GitHubDouble;
     let backend: TestBackend;
+    const taskEventReads = new TaskEventReads();
     let forwarder: Awaited<ReturnType<typeof startForwarder>>;
     let webhookUrl: string;
     const suffix = databaseId === 'SQLITE_3' ? 'sq' : 'pg';
@@ -132,7 +141,7 @@ describe('every spotguide scaffolded through the scaffolder', () => {
               },
             },
           }),
-          perPluginDatabases(() => databases.init(databaseId)),
+          perPluginDatabases(() => databases.init(databaseId), taskEventReads),
           catalogPlugin,
           catalogModuleScaffolderEntityModel,
           scaffolderPlugin,
@@ -155,6 +164,7 @@ describe('every spotguide scaffolded through the scaffolder', () => {
     });
     afterAll(async () => {
       await backend?.stop();
+      await taskEventReads.settled();
       await forwarder?.close();
       await gh?.close();
     });

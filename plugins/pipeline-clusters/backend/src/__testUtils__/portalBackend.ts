@@ -22,7 +22,7 @@ import {
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import { JsonObject } from '@backstage/types';
 import permissionModulePortalPolicy from '@pipeline-portal/plugin-permission-backend-module-policy';
-import { KubeApi } from '@pipeline-portal/testing';
+import { KubeApi, TaskEventReads } from '@pipeline-portal/testing';
 import { Knex } from 'knex';
 import { Server } from 'node:http';
 import { pipelineClustersPlugin } from '../plugin';
@@ -132,6 +132,7 @@ export const authFactory = createServiceFactory({
 /** The plugin gets `knex`; any other plugin its own database from `others`. */
 function databaseFactory(
   knex: Knex,
+  reads: TaskEventReads,
   others?: (pluginId: string) => Promise<Knex>,
 ) {
   if (!others) return mockServices.database.factory({ knex });
@@ -144,7 +145,12 @@ function databaseFactory(
       if (pluginId === 'pipeline-clusters') {
         return { getClient: async () => knex, migrations: { skip: false } };
       }
-      if (!clients.has(pluginId)) clients.set(pluginId, others(pluginId));
+      if (!clients.has(pluginId)) {
+        clients.set(
+          pluginId,
+          others(pluginId).then(k => reads.watch(k)),
+        );
+      }
       return {
         getClient: () => clients.get(pluginId)!,
         migrations: { skip: false },
@@ -227,6 +233,7 @@ export async function startPortalBackend(
 ): Promise<PortalBackend> {
   const scheduler = new ControllableScheduler(new Set([RECONCILE_TASK]));
   const logger = new CapturingLogger();
+  const taskEventReads = new TaskEventReads();
   let config: JsonObject = mergeConfig(secretStoreConfig, {
     backend: { baseUrl: 'http://localhost:7007' },
     permission: { enabled: true },
@@ -243,7 +250,7 @@ export async function startPortalBackend(
       permissionPlugin,
       permissionModulePortalPolicy,
       mockServices.rootConfig.factory({ data: config }),
-      databaseFactory(options.knex, options.otherDatabases),
+      databaseFactory(options.knex, taskEventReads, options.otherDatabases),
       scheduler.factory(),
       userInfoFactory,
       authFactory,
@@ -263,7 +270,10 @@ export async function startPortalBackend(
     logs: logger.logs,
     config,
     reconcile: () => scheduler.run(RECONCILE_TASK),
-    stop: () => backend.stop(),
+    stop: async () => {
+      await backend.stop();
+      await taskEventReads.settled();
+    },
   };
 }
 

@@ -1,0 +1,1 @@
+export { TaskEventReads } from './TaskEventReads';
