@@ -7,6 +7,13 @@ export { mapWithConcurrency } from './mapWithConcurrency';
 export { RateLimiter } from './RateLimiter';
 export { clientNode } from './clientNode';
 export {
+  callApi,
+  initiatorToken,
+  responseStatus,
+  toActionError,
+} from './restApi';
+export type { InitiatorContext } from './restApi';
+export {
   compareObject,
   correction,
   describeDrift,

@@ -1,60 +1,22 @@
 import { AuthService } from '@backstage/backend-plugin-api';
-import {
-  ConflictError,
-  InputError,
-  isError,
-  NotAllowedError,
-  NotFoundError,
-  ResponseError,
-} from '@backstage/errors';
 import { ActionContext } from '@backstage/plugin-scaffolder-node';
 import type { JsonObject, JsonValue } from '@backstage/types';
+import {
+  initiatorToken,
+  InitiatorContext,
+  responseStatus,
+  toActionError,
+} from '@pipeline-portal/backend-kit';
 
-/**
- * A token that makes the REST API see the user who runs the template, so the
- * plugin's permissions apply to them rather than to the scaffolder.
- */
-export async function userToken(
+/** A token that makes the clusters API see the user who runs the template. */
+export function userToken(
   auth: AuthService,
-  ctx: Pick<ActionContext<JsonObject>, 'getInitiatorCredentials'>,
+  ctx: InitiatorContext,
 ): Promise<{ token: string }> {
-  const { token } = await auth.getPluginRequestToken({
-    onBehalfOf: await ctx.getInitiatorCredentials(),
-    targetPluginId: 'pipeline-clusters',
-  });
-  return { token };
+  return initiatorToken(auth, ctx, 'pipeline-clusters');
 }
 
-/** HTTP status of an API error, if it is one. */
-export function statusOf(error: unknown): number | undefined {
-  return error instanceof ResponseError ? error.response.status : undefined;
-}
-
-/**
- * Turns a REST API error into the matching Backstage error carrying the API's
- * own message (the ResponseError message only says "Request failed with 400").
- * Anything else (an InputError of the action itself) passes unchanged.
- */
-export function toActionError(error: unknown, what: string): Error {
-  if (!(error instanceof ResponseError)) {
-    return isError(error) ? error : new Error(String(error));
-  }
-  const message = `${what}: ${error.body?.error?.message ?? error.message}`;
-  switch (error.response.status) {
-    case 400:
-    case 422:
-      return new InputError(message);
-    case 401:
-    case 403:
-      return new NotAllowedError(message);
-    case 404:
-      return new NotFoundError(message);
-    case 409:
-      return new ConflictError(message);
-    default:
-      return new Error(message);
-  }
-}
+export { responseStatus as statusOf, toActionError };
 
 export interface ChangeOnceOptions<T extends JsonValue> {
   /** Checkpoint key: the scaffolder scopes it to the step. */

@@ -1,0 +1,7 @@
+export {
+  callApi,
+  initiatorToken,
+  responseStatus,
+  toActionError,
+} from './actionErrors';
+export type { InitiatorContext } from './actionErrors';
