@@ -135,6 +135,7 @@ describe('kube double: Flux and Job controllers', () => {
     await eventually(() => ready(api.get(release('x')))?.status === 'True');
     api.delete(release('x'));
     await eventually(() => api.get(release('x')) === undefined);
+    expect(api.get(release('x'))).toBeUndefined();
   });
 
   it('refuses a release the real CRD rejects', () => {

@@ -6,16 +6,13 @@
  * only when a test asks.
  */
 import {
-  AuthService,
   BackendFeature,
-  BackstageCredentials,
   coreServices,
   createBackendModule,
   createBackendPlugin,
   createServiceFactory,
   SchedulerService,
   SchedulerServiceTaskFunction,
-  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
@@ -35,6 +32,10 @@ import {
   integratedServiceOwnerCondition,
   ownerScopedIntegratedServicePermissions,
 } from '@pipeline-portal/plugin-integrated-services-common';
+import {
+  pluginActorAuthServiceFactory,
+  userInfoServiceFactory,
+} from '@pipeline-portal/testing';
 import Router from 'express-promise-router';
 import { Server } from 'node:http';
 import { integratedServicesPlugin, RECONCILE_TASK } from '../plugin';
@@ -52,61 +53,6 @@ const OWNERSHIP: Record<string, string[]> = {
 };
 
 export const authAs = (user: string) => mockCredentials.user.header(user);
-
-const userInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory(): UserInfoService {
-    return {
-      async getUserInfo(credentials: BackstageCredentials) {
-        const ref = (credentials.principal as { userEntityRef: string })
-          .userEntityRef;
-        return {
-          userEntityRef: ref,
-          ownershipEntityRefs: OWNERSHIP[ref] ?? [ref],
-        };
-      },
-    };
-  },
-});
-
-/**
- * mockServices.auth, except that a plugin's token on behalf of a user carries
- * the plugin as actor, as the real auth service's do: the permission backend
- * asks this plugin to apply conditions with such a token.
- */
-const authFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { pluginMetadata: coreServices.pluginMetadata },
-  factory({ pluginMetadata }): AuthService {
-    const pluginId = pluginMetadata.getId();
-    const inner = mockServices.auth({ pluginId });
-    return {
-      authenticate: (token, options) => inner.authenticate(token, options),
-      getNoneCredentials: () => inner.getNoneCredentials(),
-      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
-      isPrincipal: ((credentials: BackstageCredentials, type: any) =>
-        inner.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
-      getLimitedUserToken: credentials =>
-        inner.getLimitedUserToken(credentials),
-      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
-      async getPluginRequestToken(options) {
-        const principal = options.onBehalfOf.principal as {
-          type: string;
-          userEntityRef?: string;
-        };
-        if (principal.type === 'user' && principal.userEntityRef) {
-          return {
-            token: mockCredentials.user.token(principal.userEntityRef, {
-              actor: { subject: `plugin:${pluginId}` },
-            }),
-          };
-        }
-        return inner.getPluginRequestToken(options);
-      },
-    };
-  },
-});
 
 /** The portal's rule for these permissions: members act on their groups' clusters. */
 const ownerPolicy = createBackendModule({
@@ -254,8 +200,8 @@ export async function startPortalBackend(options: {
       permissionPlugin,
       ownerPolicy,
       clustersDouble(clusters),
-      userInfoFactory,
-      authFactory,
+      userInfoServiceFactory(OWNERSHIP),
+      pluginActorAuthServiceFactory,
       recordingScheduler(tasks),
       mockServices.database.factory({ knex: options.knex }),
       catalogServiceMock.factory({ entities: [...definitions.values()] }),

@@ -6,13 +6,10 @@
  * captured, and a scheduler whose reconcile task runs only when a test asks.
  */
 import {
-  AuthService,
   BackendFeature,
-  BackstageCredentials,
   coreServices,
   createServiceFactory,
   DatabaseService,
-  UserInfoService,
 } from '@backstage/backend-plugin-api';
 import {
   mockCredentials,
@@ -22,7 +19,12 @@ import {
 import permissionPlugin from '@backstage/plugin-permission-backend';
 import { JsonObject } from '@backstage/types';
 import permissionModulePortalPolicy from '@pipeline-portal/plugin-permission-backend-module-policy';
-import { KubeApi, TaskEventReads } from '@pipeline-portal/testing';
+import {
+  KubeApi,
+  pluginActorAuthServiceFactory,
+  TaskEventReads,
+  userInfoServiceFactory,
+} from '@pipeline-portal/testing';
 import { Knex } from 'knex';
 import { Server } from 'node:http';
 import { pipelineClustersPlugin } from '../plugin';
@@ -62,72 +64,6 @@ export const OWNERSHIP: Record<string, string[]> = {
 /** The Authorization header of a caller. */
 export const authAs = (userEntityRef: string) =>
   mockCredentials.user.header(userEntityRef);
-
-/** Maps users to their groups (mockServices.userInfo only knows the user). */
-export const userInfoFactory = createServiceFactory({
-  service: coreServices.userInfo,
-  deps: {},
-  factory(): UserInfoService {
-    return {
-      async getUserInfo(credentials: BackstageCredentials) {
-        const principal = credentials.principal as {
-          type: string;
-          userEntityRef?: string;
-        };
-        if (principal.type !== 'user' || !principal.userEntityRef) {
-          throw new Error(
-            `user info not available for principal type ${principal.type}`,
-          );
-        }
-        const ref = principal.userEntityRef;
-        return {
-          userEntityRef: ref,
-          ownershipEntityRefs: OWNERSHIP[ref] ?? [ref],
-        };
-      },
-    };
-  },
-});
-
-/**
- * mockServices.auth, except that a plugin's token on behalf of a user carries
- * the plugin as actor, as DefaultAuthService's tokens do in production. The
- * permission backend refuses resource permissions without a resourceRef
- * from users acting directly, and tells them apart by that actor; the mock
- * drops it, so every conditional decision a plugin asks for would fail.
- */
-export const authFactory = createServiceFactory({
-  service: coreServices.auth,
-  deps: { pluginMetadata: coreServices.pluginMetadata },
-  factory({ pluginMetadata }): AuthService {
-    const pluginId = pluginMetadata.getId();
-    const inner = mockServices.auth({ pluginId });
-    return {
-      authenticate: (token, options) => inner.authenticate(token, options),
-      getNoneCredentials: () => inner.getNoneCredentials(),
-      getOwnServiceCredentials: () => inner.getOwnServiceCredentials(),
-      isPrincipal: ((credentials: BackstageCredentials, type: any) =>
-        inner.isPrincipal(credentials, type)) as AuthService['isPrincipal'],
-      getLimitedUserToken: credentials =>
-        inner.getLimitedUserToken(credentials),
-      listPublicServiceKeys: () => inner.listPublicServiceKeys(),
-      async getPluginRequestToken(options) {
-        const principal = options.onBehalfOf.principal as {
-          type: string;
-          userEntityRef?: string;
-        };
-        if (principal.type === 'user' && principal.userEntityRef) {
-          return {
-            token: mockCredentials.user.token(principal.userEntityRef, {
-              actor: { subject: `plugin:${pluginId}` },
-            }),
-          };
-        }
-        return inner.getPluginRequestToken(options);
-      },
-    };
-  },
-});
 
 /** The plugin gets `knex`; any other plugin its own database from `others`. */
 function databaseFactory(
@@ -252,8 +188,8 @@ export async function startPortalBackend(
       mockServices.rootConfig.factory({ data: config }),
       databaseFactory(options.knex, taskEventReads, options.otherDatabases),
       scheduler.factory(),
-      userInfoFactory,
-      authFactory,
+      userInfoServiceFactory(OWNERSHIP),
+      pluginActorAuthServiceFactory,
       createServiceFactory({
         service: coreServices.rootLogger,
         deps: {},

@@ -1,0 +1,4 @@
+export {
+  pluginActorAuthServiceFactory,
+  userInfoServiceFactory,
+} from './services';
