@@ -12,7 +12,7 @@ import type { ErrorSchema, RJSFSchema } from '@rjsf/utils';
 import { useRef, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { integratedServicesApiRef } from '../../api';
-import { FormAlert, FormDialog } from '../forms/FormDialog';
+import { FormAlert, FormDialog } from '@pipeline-portal/frontend-kit';
 import { groupIssues, pointerIssues, specErrorSchema } from '../serverErrors';
 import { errorMessage } from '../util';
 import { overridesText, parseOverrides } from './overrides';
@@ -158,8 +158,7 @@ export function ActivateDialog(props: {
       testId="activate-dialog"
       maxWidth="md"
       submitLabel={preview ? verb : 'Preview'}
-      submitting={submitting}
-      alert={alert}
+      form={{ submitting, alert }}
       blocked={
         definition.value && !versions.length
           ? 'The service offers no version.'

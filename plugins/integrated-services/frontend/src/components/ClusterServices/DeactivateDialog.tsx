@@ -3,7 +3,7 @@ import Typography from '@material-ui/core/Typography';
 import type { ServiceInstanceView } from '@pipeline-portal/plugin-integrated-services-common';
 import { useState } from 'react';
 import { integratedServicesApiRef } from '../../api';
-import { FormAlert, FormDialog } from '../forms/FormDialog';
+import { FormAlert, FormDialog } from '@pipeline-portal/frontend-kit';
 import { errorMessage } from '../util';
 
 /** Confirms deactivation: the reconciler uninstalls, then the instance goes. */
@@ -23,8 +23,7 @@ export function DeactivateDialog(props: {
       testId="deactivate-dialog"
       submitLabel="Deactivate"
       submitColor="secondary"
-      submitting={submitting}
-      alert={alert}
+      form={{ submitting, alert }}
       onClose={props.onClose}
       onSubmit={async () => {
         setSubmitting(true);

@@ -7,7 +7,7 @@ import type { ServiceInstanceView } from '@pipeline-portal/plugin-integrated-ser
 import { useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { integratedServicesApiRef } from '../../api';
-import { FormAlert, FormDialog } from '../forms/FormDialog';
+import { FormAlert, FormDialog } from '@pipeline-portal/frontend-kit';
 import { PathText, PlanSteps } from '../plan/PlanSteps';
 import { compareVersions, errorMessage } from '../util';
 import { VersionGraph } from './VersionGraph';
@@ -80,8 +80,7 @@ export function UpgradeDialog(props: {
       testId="upgrade-dialog"
       maxWidth="md"
       submitLabel={target ? `${verb} to ${target.version}` : 'Upgrade'}
-      submitting={submitting}
-      alert={alert}
+      form={{ submitting, alert }}
       blocked={state.value || !installed ? blocked : undefined}
       onClose={props.onClose}
       onSubmit={onSubmit}

@@ -1,7 +1,7 @@
 import DialogContentText from '@material-ui/core/DialogContentText';
 import TextField from '@material-ui/core/TextField';
 import { useState } from 'react';
-import { FormDialog } from '../forms/FormDialog';
+import { FormDialog } from '@pipeline-portal/frontend-kit';
 
 /** Deleting a cluster destroys its workloads: the user types its name to confirm. */
 export function DeleteClusterDialog(props: {

@@ -2,7 +2,7 @@ import Grid from '@material-ui/core/Grid';
 import Typography from '@material-ui/core/Typography';
 import { NodePool } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { useState } from 'react';
-import { FormDialog } from '../forms/FormDialog';
+import { FormDialog } from '@pipeline-portal/frontend-kit';
 import { FormTextField, NameField } from '../forms/FormTextField';
 import { useFormSubmit } from '../forms/useFormSubmit';
 import { LabelsTaintsEditor } from './LabelsTaintsEditor';

@@ -1,6 +1,6 @@
 import DialogContentText from '@material-ui/core/DialogContentText';
 import { NodePool } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import { FormDialog } from '../forms/FormDialog';
+import { FormDialog } from '@pipeline-portal/frontend-kit';
 import { useFormSubmit } from '../forms/useFormSubmit';
 import { explainPoolChange, poolForm } from './nodePoolForm';
 

@@ -2,7 +2,7 @@ import { useApi } from '@backstage/frontend-plugin-api';
 import { importClusterSchema } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { useState } from 'react';
 import { pipelineClustersApiRef } from '../../api';
-import { FormDialog } from '../forms/FormDialog';
+import { FormDialog } from '@pipeline-portal/frontend-kit';
 import { FormTextField, NameField } from '../forms/FormTextField';
 import { OwnerSelect, useDefaultOwner } from '../forms/OwnerSelect';
 import { useFormSubmit, validated } from '../forms/useFormSubmit';

@@ -14,7 +14,7 @@ import {
 import { useEffect, useMemo, useState } from 'react';
 import useAsync from 'react-use/esm/useAsync';
 import { pipelineClustersApiRef } from '../../api';
-import { FormDialog } from '../forms/FormDialog';
+import { FormDialog } from '@pipeline-portal/frontend-kit';
 import { FormTextField, NameField } from '../forms/FormTextField';
 import { OwnerSelect, useDefaultOwner } from '../forms/OwnerSelect';
 import { useFormSubmit, validated } from '../forms/useFormSubmit';

@@ -1,13 +1,11 @@
+import type { FormAlert } from '@pipeline-portal/frontend-kit';
 import { useState } from 'react';
 import { errorMessage, fieldErrors, Issue } from '../util';
 
 /** Messages keyed by a field's dotted path (`labels.0.key`); `''` for the form as a whole. */
 export type FieldErrors = Record<string, string>;
 
-export interface FormAlert {
-  severity: 'error' | 'warning';
-  text: string;
-}
+export type { FormAlert } from '@pipeline-portal/frontend-kit';
 
 /** What a refused request means for the form: the alert, and the fields it names. */
 export interface FormFailure {

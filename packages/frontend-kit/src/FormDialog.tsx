@@ -8,36 +8,43 @@ import DialogTitle from '@material-ui/core/DialogTitle';
 import Alert from '@material-ui/lab/Alert';
 import { ReactNode } from 'react';
 
+/** The server's answer shown beside the form. */
 export interface FormAlert {
   severity: 'error' | 'warning' | 'info';
   text: string;
 }
 
-/**
- * A dialog around a form, as the clusters pages have it (that one is not
- * exported): the fields, the server's answer beside them, and Cancel /
- * submit, the latter busy while the request runs. Test ids are
- * `<testId>-error`, `<testId>-submit` and `<testId>-cancel`.
- */
-export function FormDialog(props: {
+export interface FormDialogProps {
   open: boolean;
   title: ReactNode;
   testId: string;
   submitLabel: string;
-  submitting: boolean;
-  alert?: FormAlert;
+  /** The form's state: a request running, and the answer to show. */
+  form: { submitting: boolean; alert?: FormAlert };
   maxWidth?: 'sm' | 'md' | 'lg';
   /** `secondary` for destructive actions. */
   submitColor?: 'primary' | 'secondary';
   /** Why the form cannot be sent now, if it cannot: shown, and submit disabled. */
   blocked?: string;
-  /** Buttons before submit, e.g. Back. */
+  /** Submit disabled without a message (e.g. until a confirmation is typed). */
+  submitDisabled?: boolean;
+  /** The submit button's test id; default `<testId>-submit`. */
+  submitTestId?: string;
+  /** Buttons between Cancel and submit, e.g. Back. */
   actions?: ReactNode;
   onClose: () => void;
   onSubmit: () => void;
   children: ReactNode;
-}) {
-  const { submitting, alert } = props;
+}
+
+/**
+ * A dialog around a form: the fields, the server's answer beside them, and
+ * Cancel / submit, the latter busy while the request runs. Test ids are
+ * `<testId>` (the dialog), `<testId>-blocked`, `<testId>-error`,
+ * `<testId>-progress`, `<testId>-cancel` and `<testId>-submit`.
+ */
+export function FormDialog(props: FormDialogProps) {
+  const { submitting, alert } = props.form;
   return (
     <Dialog
       open={props.open}
@@ -75,7 +82,7 @@ export function FormDialog(props: {
         <Button
           color={props.submitColor ?? 'primary'}
           variant="contained"
-          disabled={submitting || !!props.blocked}
+          disabled={submitting || !!props.blocked || !!props.submitDisabled}
           aria-busy={submitting}
           startIcon={
             submitting ? (
@@ -87,7 +94,7 @@ export function FormDialog(props: {
             ) : undefined
           }
           onClick={props.onSubmit}
-          data-testid={`${props.testId}-submit`}
+          data-testid={props.submitTestId ?? `${props.testId}-submit`}
         >
           {props.submitLabel}
         </Button>

@@ -1,0 +1,7 @@
+/**
+ * Generic UI pieces the portal's frontend plugins share.
+ *
+ * @packageDocumentation
+ */
+export { FormDialog } from './FormDialog';
+export type { FormAlert, FormDialogProps } from './FormDialog';
