@@ -7,7 +7,7 @@ import https from 'node:https';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, screenshot } from './lib/browser.mjs';
 import { startManagementDouble } from './lib/management-double.mjs';
-import { startPortal } from './lib/portal.mjs';
+import { portalApi, startPortal } from './lib/portal.mjs';
 import { eventually } from './lib/eventually.mjs';
 
 const OWNER = 'group:default/storefront';
@@ -26,24 +26,10 @@ describe('clusters', { timeout: 360_000 }, () => {
   let token;
 
   /** The portal's HTTP API as the guest. */
-  async function api(path, init = {}) {
-    const res = await fetch(`${portal.url}${path}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-        ...init.headers,
-      },
-    });
-    const text = await res.text();
-    let body;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = text;
-    }
-    return { status: res.status, body };
-  }
+  const api = portalApi(
+    () => portal,
+    () => token,
+  );
 
   /** GET on the management cluster double, trusting its CA. */
   function kubeGet(path) {

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, screenshot } from './lib/browser.mjs';
 import { eventually } from './lib/eventually.mjs';
-import { startPortal } from './lib/portal.mjs';
+import { portalApi, startPortal } from './lib/portal.mjs';
 import { startServicesDouble } from './lib/services-double.mjs';
 
 const OWNER = 'group:default/storefront';
@@ -19,24 +19,10 @@ describe('integrated services', { timeout: 420_000 }, () => {
   let token;
 
   /** The portal's HTTP API as the guest. */
-  async function api(path, init = {}) {
-    const res = await fetch(`${portal.url}${path}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-        ...init.headers,
-      },
-    });
-    const text = await res.text();
-    let body;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = text;
-    }
-    return { status: res.status, body };
-  }
+  const api = portalApi(
+    () => portal,
+    () => token,
+  );
 
   const instance = async service => {
     const { status, body } = await api(

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 import { launchBrowser, screenshot } from './lib/browser.mjs';
 import { startGitHubDouble } from './lib/github-double.mjs';
 import { startRuntimeDouble } from './lib/runtime-double.mjs';
-import { startPortal } from './lib/portal.mjs';
+import { portalApi, startPortal } from './lib/portal.mjs';
 import { eventually } from './lib/eventually.mjs';
 
 const OWNER = 'group:default/storefront';
@@ -25,24 +25,10 @@ describe('spotguides', { timeout: 420_000 }, () => {
   let token;
 
   /** The portal's HTTP API as the guest. */
-  async function api(path, init = {}) {
-    const res = await fetch(`${portal.url}${path}`, {
-      ...init,
-      headers: {
-        authorization: `Bearer ${token}`,
-        ...(init.body ? { 'content-type': 'application/json' } : {}),
-        ...init.headers,
-      },
-    });
-    const text = await res.text();
-    let body;
-    try {
-      body = text ? JSON.parse(text) : undefined;
-    } catch {
-      body = text;
-    }
-    return { status: res.status, body };
-  }
+  const api = portalApi(
+    () => portal,
+    () => token,
+  );
 
   /** The GitHub double's REST API with its default user's token. */
   async function gh(path) {

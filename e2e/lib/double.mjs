@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { repoRoot } from './portal.mjs';
+import { stopProcessGroup } from './process.mjs';
 
 const require = createRequire(import.meta.url);
 const transformHook = require.resolve(
@@ -32,24 +33,7 @@ export async function startDoubleProcess(name, script, env) {
   child.stderr.on('data', d => (output += d));
   const exited = new Promise(resolve => child.once('exit', resolve));
 
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      try {
-        process.kill(-child.pid, 'SIGTERM');
-      } catch {
-        // already gone
-      }
-      const timer = setTimeout(() => {
-        try {
-          process.kill(-child.pid, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }, 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
-  };
+  const stop = () => stopProcessGroup(child, exited, 5_000);
 
   const first = await new Promise((resolve, reject) => {
     let buffer = '';

@@ -5,29 +5,15 @@
  * SIGINT. Its state is read over its own REST API.
  */
 import { startGitHub } from '../../packages/testing/src/github';
+import { serveDouble } from './serveDouble';
 
-async function main() {
+serveDouble('github-double', async () => {
   const orgs = (process.env.GITHUB_ORGS ?? 'storefront').split(',');
   const gh = await startGitHub({ orgs, autoDeliverPushEvents: true });
-  process.stdout.write(
-    `${JSON.stringify({
-      url: gh.url,
-      webUrl: gh.webUrl,
-      host: gh.host,
-      token: gh.token,
-    })}\n`,
-  );
-  const stop = async () => {
-    await gh.close();
-    process.exit(0);
+  return {
+    ready: { url: gh.url, webUrl: gh.webUrl, host: gh.host, token: gh.token },
+    stop: async () => {
+      await gh.close();
+    },
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch(err => {
-  process.stderr.write(
-    `github-double: ${err && err.stack ? err.stack : err}\n`,
-  );
-  process.exit(1);
 });

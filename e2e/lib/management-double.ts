@@ -5,6 +5,7 @@
  * management-double.mjs; prints one JSON line { url, caData, token } and
  * serves until SIGTERM / SIGINT.
  */
+import { serveDouble } from './serveDouble';
 
 // The distributions' test harness (shared with the Jest suites) sets Jest's
 // timeout when loaded: give it a no-op outside Jest.
@@ -18,29 +19,15 @@ const {
   playEngines,
 } = require('../../plugins/pipeline-clusters/backend/src/__testUtils__/engines');
 
-async function main() {
+serveDouble('management-double', async () => {
   const readyAfterMs = Number(process.env.READY_AFTER_MS ?? 1500);
   const api = await startManagementCluster();
   const stopEngines: () => void = playEngines(api, { readyAfterMs });
-  process.stdout.write(
-    `${JSON.stringify({
-      url: api.url,
-      caData: api.caData,
-      token: api.token,
-    })}\n`,
-  );
-  const stop = async () => {
-    stopEngines();
-    await api.close();
-    process.exit(0);
+  return {
+    ready: { url: api.url, caData: api.caData, token: api.token },
+    stop: async () => {
+      stopEngines();
+      await api.close();
+    },
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch(err => {
-  process.stderr.write(
-    `management-double: ${err && err.stack ? err.stack : err}\n`,
-  );
-  process.exit(1);
 });

@@ -6,6 +6,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stopProcessGroup } from './process.mjs';
 
 export const repoRoot = path.resolve(
   path.dirname(fileURLToPath(import.meta.url)),
@@ -79,22 +80,7 @@ export async function startPortal(options = {}) {
     exited,
     output: () => output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          // already gone
-        }
-        const timer = setTimeout(() => {
-          try {
-            process.kill(-child.pid, 'SIGKILL');
-          } catch {
-            // already gone
-          }
-        }, 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
+      await stopProcessGroup(child, exited, 10_000);
       await fs.rm(dir, { recursive: true, force: true });
     },
   };
@@ -131,4 +117,33 @@ export async function waitForReady(portal, timeoutMs = 180_000) {
   throw new Error(
     `the portal was not ready within ${timeoutMs} ms:\n${portal.output()}`,
   );
+}
+
+/**
+ * The portal's HTTP API as a signed-in user: `api(path, init)` answers
+ * `{ status, body }`, the body parsed as JSON when it is JSON. The portal and
+ * the token are read at each call (tests get them in `before`).
+ *
+ * @param {() => { url: string }} getPortal
+ * @param {() => string} getToken
+ */
+export function portalApi(getPortal, getToken) {
+  return async (path, init = {}) => {
+    const res = await fetch(`${getPortal().url}${path}`, {
+      ...init,
+      headers: {
+        authorization: `Bearer ${getToken()}`,
+        ...(init.body ? { 'content-type': 'application/json' } : {}),
+        ...init.headers,
+      },
+    });
+    const text = await res.text();
+    let body;
+    try {
+      body = text ? JSON.parse(text) : undefined;
+    } catch {
+      body = text;
+    }
+    return { status: res.status, body };
+  };
 }

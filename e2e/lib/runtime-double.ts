@@ -13,8 +13,9 @@ import {
   startKubeApi,
   TEKTON_CRDS,
 } from '../../packages/testing/src/kube';
+import { serveDouble } from './serveDouble';
 
-async function main() {
+serveDouble('runtime-double', async () => {
   const stepMs = Number(process.env.RUN_STEP_MS ?? 1500);
   // Kyverno's CRDs: team namespaces come with their policies.
   const kyverno = listManifestFiles(join(defaultCrdDir(), 'kyverno.io'));
@@ -23,25 +24,11 @@ async function main() {
     startAfterMs: stepMs,
     finishAfterMs: stepMs,
   });
-  process.stdout.write(
-    `${JSON.stringify({
-      url: api.url,
-      caData: api.caData,
-      token: api.token,
-    })}\n`,
-  );
-  const stop = async () => {
-    tekton.stop();
-    await api.close();
-    process.exit(0);
+  return {
+    ready: { url: api.url, caData: api.caData, token: api.token },
+    stop: async () => {
+      tekton.stop();
+      await api.close();
+    },
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch(err => {
-  process.stderr.write(
-    `runtime-double: ${err && err.stack ? err.stack : err}\n`,
-  );
-  process.exit(1);
 });

@@ -12,13 +12,14 @@ import {
   playJobs,
   startKubeApi,
 } from '../../packages/testing/src/kube';
+import { serveDouble } from './serveDouble';
 
 const INSTANCE_CRD = path.resolve(
   __dirname,
   '../../plugins/integrated-services/backend/crds/serviceinstances.integratedservices.pipeline-portal.io.yaml',
 );
 
-async function main() {
+serveDouble('services-double', async () => {
   const readyAfterMs = Number(process.env.READY_AFTER_MS ?? 1500);
   const api = await startKubeApi({
     crds: [...FLUX_CRDS, INSTANCE_CRD],
@@ -26,26 +27,12 @@ async function main() {
   });
   const flux = playFlux(api, { readyAfterMs });
   const jobs = playJobs(api, { completeAfterMs: readyAfterMs });
-  process.stdout.write(
-    `${JSON.stringify({
-      url: api.url,
-      caData: api.caData,
-      token: api.token,
-    })}\n`,
-  );
-  const stop = async () => {
-    flux.stop();
-    jobs.stop();
-    await api.close();
-    process.exit(0);
+  return {
+    ready: { url: api.url, caData: api.caData, token: api.token },
+    stop: async () => {
+      flux.stop();
+      jobs.stop();
+      await api.close();
+    },
   };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
-}
-
-main().catch(err => {
-  process.stderr.write(
-    `services-double: ${err && err.stack ? err.stack : err}\n`,
-  );
-  process.exit(1);
 });
