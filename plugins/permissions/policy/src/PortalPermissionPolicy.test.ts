@@ -14,8 +14,10 @@ import {
   clusterCreatePermission,
   clusterDeletePermission,
   clusterKubeconfigReadPermission,
+  clusterKubernetesAccessPermission,
   clusterReadPermission,
   clusterUpdatePermission,
+  kubernetesDeclaredClusterAccessPermission,
   namespaceCreatePermission,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
@@ -83,6 +85,12 @@ describe('PortalPermissionPolicy', () => {
     await expect(
       policy.handle({ permission: templateManagementPermission }, bob),
     ).resolves.toEqual({ result: AuthorizeResult.DENY });
+    await expect(
+      policy.handle(
+        { permission: kubernetesDeclaredClusterAccessPermission },
+        bob,
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
   });
 
   it('lets members delete only catalog entities their groups own', async () => {
@@ -122,6 +130,7 @@ describe('PortalPermissionPolicy', () => {
       clusterDeletePermission,
       clusterKubeconfigReadPermission,
       namespaceCreatePermission,
+      clusterKubernetesAccessPermission,
     ]) {
       await expect(policy.handle({ permission }, bob)).resolves.toEqual({
         result: AuthorizeResult.CONDITIONAL,

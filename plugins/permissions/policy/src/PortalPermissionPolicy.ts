@@ -20,6 +20,7 @@ import {
 import { templateManagementPermission } from '@backstage/plugin-scaffolder-common/alpha';
 import {
   clusterOwnerCondition,
+  kubernetesDeclaredClusterAccessPermission,
   ownerScopedClusterPermissions,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
@@ -32,6 +33,7 @@ import { RoleAssignments } from './roles';
 const adminOnly = [
   catalogLocationDeletePermission,
   templateManagementPermission,
+  kubernetesDeclaredClusterAccessPermission,
 ];
 
 /**

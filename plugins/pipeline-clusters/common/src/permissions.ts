@@ -30,6 +30,25 @@ export const namespaceCreatePermission = onCluster(
   'namespace.create',
   'create',
 );
+/**
+ * Reaching a portal cluster through Backstage's Kubernetes plugin (its proxy,
+ * cluster list and workload reads), which uses the portal's own credential
+ * for the cluster: owners and admins only.
+ */
+export const clusterKubernetesAccessPermission = onCluster(
+  'cluster.kubernetes.access',
+  'read',
+);
+
+/**
+ * Reaching a cluster declared in the Kubernetes plugin's own config (or the
+ * catalog) whose auth provider lends a server-side credential: such a cluster
+ * has no owner to decide on, so only admins reach it.
+ */
+export const kubernetesDeclaredClusterAccessPermission = createPermission({
+  name: 'kubernetes.declared-cluster.access',
+  attributes: { action: 'read' },
+});
 
 /** Adding, listing and deleting cloud credentials of one's groups. */
 export const secretManagePermission = createPermission({
@@ -45,6 +64,8 @@ export const clusterPermissions = [
   clusterKubeconfigReadPermission,
   namespaceCreatePermission,
   secretManagePermission,
+  clusterKubernetesAccessPermission,
+  kubernetesDeclaredClusterAccessPermission,
 ];
 
 /** Permissions that members hold only on clusters one of their groups owns. */
@@ -53,6 +74,7 @@ export const ownerScopedClusterPermissions = [
   clusterDeletePermission,
   clusterKubeconfigReadPermission,
   namespaceCreatePermission,
+  clusterKubernetesAccessPermission,
 ];
 
 /** The permission rule that limits members to their groups' clusters. */
