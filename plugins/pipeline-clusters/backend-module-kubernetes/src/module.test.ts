@@ -1,8 +1,11 @@
 import {
   HttpRouterService,
+  PermissionsService,
   coreServices,
   createBackendPlugin,
+  createServiceFactory,
 } from '@backstage/backend-plugin-api';
+import { AuthorizeResult } from '@backstage/plugin-permission-common';
 import {
   mockCredentials,
   mockServices,
@@ -14,6 +17,8 @@ import { KubeApi, startKubeApi } from '@pipeline-portal/testing';
 import {
   Cluster,
   ClusterAccess,
+  clusterKubernetesAccessPermission,
+  kubernetesDeclaredClusterAccessPermission,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { parse } from 'yaml';
 import kubernetesModulePipelineClusters from '.';
@@ -37,6 +42,58 @@ const checkout = {
   },
   spec: { type: 'service', owner: 'payments', lifecycle: 'production' },
 };
+
+const ALICE = 'user:default/alice'; // an admin
+const BOB = 'user:default/bob'; // owns the tokened cluster only
+
+/**
+ * The portal's policy in small: admins reach every cluster; bob reaches the
+ * portal clusters his team owns and no declared cluster that lends the
+ * backend's credential. Every decision asked is recorded.
+ */
+const asked: Array<{ user: string; permission: string; resourceRef?: string }> =
+  [];
+const permissionsFactory = createServiceFactory({
+  service: coreServices.permissions,
+  deps: {},
+  factory: (): PermissionsService => {
+    const decide = (user: string, name: string, resourceRef?: string) => {
+      if (user === ALICE) return true;
+      if (user !== BOB) return false;
+      if (name === clusterKubernetesAccessPermission.name) {
+        return resourceRef === 'tokened';
+      }
+      return name !== kubernetesDeclaredClusterAccessPermission.name;
+    };
+    const authorize: PermissionsService['authorize'] = async (
+      requests,
+      { credentials },
+    ) => {
+      const principal = credentials.principal as {
+        type: string;
+        userEntityRef?: string;
+      };
+      return requests.map(r => {
+        const resourceRef = (r as { resourceRef?: string }).resourceRef;
+        const user = principal.userEntityRef ?? principal.type;
+        asked.push({ user, permission: r.permission.name, resourceRef });
+        // As the framework does: a service principal is allowed everything.
+        return {
+          result:
+            principal.type === 'service' ||
+            decide(user, r.permission.name, resourceRef)
+              ? AuthorizeResult.ALLOW
+              : AuthorizeResult.DENY,
+        };
+      });
+    };
+    return {
+      authorize,
+      authorizeConditional: async requests =>
+        requests.map(() => ({ result: AuthorizeResult.ALLOW })),
+    } as PermissionsService;
+  },
+});
 
 /**
  * Backstage's Kubernetes plugin, with this module, reaching clusters served
@@ -156,6 +213,7 @@ describe('the Kubernetes plugin reaching portal clusters', () => {
         kubernetesModulePipelineClusters,
         standIn,
         catalogServiceMock.factory({ entities: [checkout] }),
+        permissionsFactory,
         mockServices.rootConfig.factory({
           data: {
             kubernetes: {
@@ -170,6 +228,14 @@ describe('the Kubernetes plugin reaching portal clusters', () => {
                       caData: declared.caData,
                       authProvider: 'serviceAccount',
                       serviceAccountToken: declared.token,
+                    },
+                    {
+                      // Reached with each person's own token.
+                      name: 'personal',
+                      url: declared.url,
+                      caData: declared.caData,
+                      authProvider: 'oidc',
+                      oidcTokenProvider: 'dex',
                     },
                   ],
                 },
@@ -186,10 +252,10 @@ describe('the Kubernetes plugin reaching portal clusters', () => {
     const deadline = Date.now() + 15_000;
     for (;;) {
       const res = await fetch(`${baseUrl}/clusters`, {
-        headers: { Authorization: mockCredentials.user.header() },
+        headers: { Authorization: mockCredentials.user.header(ALICE) },
       });
       const body = await res.json();
-      if (body.items?.length === 3) {
+      if (body.items?.length === 4) {
         listed = body;
         break;
       }
@@ -205,27 +271,105 @@ describe('the Kubernetes plugin reaching portal clusters', () => {
     await Promise.all([tokened, certified, declared].map(api => api?.close()));
   });
 
-  it('lists the portal clusters next to the declared one, without their credentials', () => {
+  it('lists the portal clusters next to the declared ones for an admin, without their credentials', () => {
     expect(
       listed.items.map(({ name, authProvider }) => ({ name, authProvider })),
     ).toEqual([
       { name: 'tokened', authProvider: 'serviceAccount' },
       { name: 'certified', authProvider: 'serviceAccount' },
       { name: 'declared', authProvider: 'serviceAccount' },
+      { name: 'personal', authProvider: 'oidc' },
     ]);
     const text = JSON.stringify(listed);
     for (const secret of secrets) expect(text).not.toContain(secret);
   });
 
-  async function proxy(cluster: string, path: string) {
+  async function proxy(cluster: string, path: string, authorization?: string) {
     const res = await fetch(`${baseUrl}/proxy${path}`, {
       headers: {
-        Authorization: mockCredentials.user.header(),
+        Authorization: authorization ?? mockCredentials.user.header(ALICE),
         'Backstage-Kubernetes-Cluster': cluster,
       },
     });
     return { status: res.status, body: await res.json() };
   }
+
+  it("lists for a member only the clusters their team owns and those reached with the member's own token", async () => {
+    const res = await fetch(`${baseUrl}/clusters`, {
+      headers: { Authorization: mockCredentials.user.header(BOB) },
+    });
+    const body = await res.json();
+    expectOk(res.status, body);
+    expect(body.items.map((c: any) => c.name)).toEqual(['tokened', 'personal']);
+    expect(asked).toEqual(
+      expect.arrayContaining([
+        {
+          user: BOB,
+          permission: 'cluster.kubernetes.access',
+          resourceRef: 'certified',
+        },
+        {
+          user: BOB,
+          permission: 'kubernetes.declared-cluster.access',
+          resourceRef: undefined,
+        },
+      ]),
+    );
+  });
+
+  it.each([
+    ['certified', () => certified],
+    ['declared', () => declared],
+  ])(
+    "never lends %s's credential to a member who may not reach it: 404, and the cluster saw no request",
+    async (name, api) => {
+      const before = api().requests.list().length;
+      const { status, body } = await proxy(
+        name,
+        '/api/v1/namespaces/kube-system/secrets',
+        mockCredentials.user.header(BOB),
+      );
+      expect(status).toBe(404);
+      expect(body.error.message).toBe(`Cluster '${name}' not found`);
+      expect(api().requests.list()).toHaveLength(before);
+    },
+  );
+
+  it("proxies a member's request to the cluster their team owns", async () => {
+    const { status, body } = await proxy(
+      'tokened',
+      '/api/v1/namespaces',
+      mockCredentials.user.header(BOB),
+    );
+    expectOk(status, body);
+    expect(tokened.requests.list().at(-1)).toMatchObject({
+      path: '/api/v1/namespaces',
+      status: 200,
+    });
+  });
+
+  it("lends no backend-held credential to another plugin's service request", async () => {
+    const before = tokened.requests.list().length;
+    const { status } = await proxy(
+      'tokened',
+      '/api/v1/namespaces',
+      mockCredentials.service.header({
+        onBehalfOf: mockCredentials.service('plugin:catalog'),
+      }),
+    );
+    expect(status).toBe(404);
+    expect(tokened.requests.list()).toHaveLength(before);
+    const res = await fetch(`${baseUrl}/clusters`, {
+      headers: {
+        Authorization: mockCredentials.service.header({
+          onBehalfOf: mockCredentials.service('plugin:catalog'),
+        }),
+      },
+    });
+    expect((await res.json()).items.map((c: any) => c.name)).toEqual([
+      'personal',
+    ]);
+  });
 
   it.each([
     ['tokened', () => tokened, 'token'],
@@ -248,10 +392,14 @@ describe('the Kubernetes plugin reaching portal clusters', () => {
     const res = await fetch(`${baseUrl}/services/checkout`, {
       method: 'POST',
       headers: {
-        Authorization: mockCredentials.user.header(),
+        Authorization: mockCredentials.user.header(ALICE),
         'Content-Type': 'application/json',
       },
-      body: JSON.stringify({ entity: checkout }),
+      // The oidc cluster needs the person's token, which the frontend sends.
+      body: JSON.stringify({
+        entity: checkout,
+        auth: { oidc: { dex: 'a-person-token' } },
+      }),
     });
     const body = await res.json();
     expectOk(res.status, body);

@@ -8,12 +8,14 @@ import {
 } from '@backstage/plugin-kubernetes-node';
 import { ClusterCredentials } from './auth/ClusterCredentials';
 import { authStrategies } from './auth/authStrategies';
+import { callerScoped } from './callerScoped';
 import { PipelineClustersSupplier } from './PipelineClustersSupplier';
 import { withConfiguredClusters } from './withConfiguredClusters';
 
 /**
  * Makes the portal's Running clusters available to the Kubernetes plugin,
- * with an auth strategy that hands it each cluster's own credential.
+ * with an auth strategy that hands it each cluster's own credential, and
+ * shows each caller only the clusters they may reach (`callerScoped`).
  *
  * @public
  */
@@ -30,6 +32,7 @@ export const kubernetesModulePipelineClusters = createBackendModule({
         auth: coreServices.auth,
         discovery: coreServices.discovery,
         rootLifecycle: coreServices.rootLifecycle,
+        permissions: coreServices.permissions,
       },
       async init({
         clusterSupplier,
@@ -39,6 +42,7 @@ export const kubernetesModulePipelineClusters = createBackendModule({
         auth,
         discovery,
         rootLifecycle,
+        permissions,
       }) {
         const credentials = new ClusterCredentials();
         for (const [name, strategy] of authStrategies({
@@ -59,11 +63,14 @@ export const kubernetesModulePipelineClusters = createBackendModule({
         rootLifecycle.addShutdownHook(() => supplier.stop());
 
         clusterSupplier.addClusterSupplier(async ({ getDefault }) =>
-          // The default supplier is built from clusterLocatorMethods and
-          // throws without it.
-          config.has('kubernetes.clusterLocatorMethods')
-            ? withConfiguredClusters(supplier, await getDefault(), logger)
-            : supplier,
+          callerScoped(
+            // The default supplier is built from clusterLocatorMethods and
+            // throws without it.
+            config.has('kubernetes.clusterLocatorMethods')
+              ? withConfiguredClusters(supplier, await getDefault(), logger)
+              : supplier,
+            permissions,
+          ),
         );
       },
     });
