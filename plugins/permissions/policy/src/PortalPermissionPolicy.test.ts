@@ -26,6 +26,13 @@ import {
   integratedServiceReadPermission,
   integratedServiceUpdatePermission,
 } from '@pipeline-portal/plugin-integrated-services-common';
+import {
+  spotguidesDeliveryReadPermission,
+  spotguidesExplainPermission,
+  spotguidesRepositoryBindPermission,
+  spotguidesRunReadPermission,
+  spotguidesUnclaimedDeliveryReadPermission,
+} from '@pipeline-portal/plugin-spotguides-common';
 import { PortalPermissionPolicy } from './PortalPermissionPolicy';
 import { RoleAssignments } from './roles';
 
@@ -109,6 +116,38 @@ describe('PortalPermissionPolicy', () => {
         },
       },
     });
+  });
+
+  it('lets members bind repositories only to components their groups own, and read spotguides data of what the catalog shows them', async () => {
+    await expect(
+      policy.handle({ permission: spotguidesRepositoryBindPermission }, bob),
+    ).resolves.toMatchObject({
+      result: AuthorizeResult.CONDITIONAL,
+      pluginId: 'catalog',
+      resourceType: 'catalog-entity',
+      conditions: {
+        rule: 'IS_ENTITY_OWNER',
+        params: { claims: ['user:default/bob', 'group:default/payments'] },
+      },
+    });
+    await expect(
+      policy.handle({ permission: spotguidesRepositoryBindPermission }, alice),
+    ).resolves.toEqual({ result: AuthorizeResult.ALLOW });
+    for (const permission of [
+      spotguidesDeliveryReadPermission,
+      spotguidesRunReadPermission,
+      spotguidesExplainPermission,
+    ]) {
+      await expect(policy.handle({ permission }, bob)).resolves.toEqual({
+        result: AuthorizeResult.ALLOW,
+      });
+    }
+    await expect(
+      policy.handle(
+        { permission: spotguidesUnclaimedDeliveryReadPermission },
+        bob,
+      ),
+    ).resolves.toEqual({ result: AuthorizeResult.DENY });
   });
 
   it('allows members to read the catalog and use other permissions', async () => {

@@ -27,6 +27,10 @@ import {
   integratedServiceOwnerCondition,
   ownerScopedIntegratedServicePermissions,
 } from '@pipeline-portal/plugin-integrated-services-common';
+import {
+  spotguidesRepositoryBindPermission,
+  spotguidesUnclaimedDeliveryReadPermission,
+} from '@pipeline-portal/plugin-spotguides-common';
 import { RoleAssignments } from './roles';
 
 /** Permissions only admins hold, whatever they apply to. */
@@ -34,13 +38,23 @@ const adminOnly = [
   catalogLocationDeletePermission,
   templateManagementPermission,
   kubernetesDeclaredClusterAccessPermission,
+  spotguidesUnclaimedDeliveryReadPermission,
+];
+
+/** Permissions on catalog entities that members hold only on what they own. */
+const ownedEntityOnly = [
+  catalogEntityDeletePermission,
+  spotguidesRepositoryBindPermission,
 ];
 
 /**
  * The portal's policy: admins (from config) are allowed everything; members may
- * read and create, delete only catalog entities their groups own, manage only
- * clusters (and the integrated services on them) their groups own, and never the admin-only permissions above. Callers without a user (other backend
- * plugins acting on their own behalf) are decided by the framework before this.
+ * read and create, delete only catalog entities their groups own, bind
+ * repositories only to components their groups own, manage and reach only
+ * clusters (and the integrated services on them) their groups own, and never
+ * the admin-only permissions above. Callers without a user (other backend
+ * plugins acting on their own behalf) are decided by the framework before
+ * this.
  */
 export class PortalPermissionPolicy implements PermissionPolicy {
   constructor(private readonly roles: RoleAssignments) {}
@@ -61,7 +75,8 @@ export class PortalPermissionPolicy implements PermissionPolicy {
     if (adminOnly.some(p => isPermission(permission, p))) {
       return { result: AuthorizeResult.DENY };
     }
-    if (isPermission(permission, catalogEntityDeletePermission)) {
+    const owned = ownedEntityOnly.find(p => isPermission(permission, p));
+    if (owned && isResourcePermission(permission, 'catalog-entity')) {
       return createCatalogConditionalDecision(
         permission,
         catalogConditions.isEntityOwner({ claims: ownership }),

@@ -6,6 +6,7 @@
  */
 export * from './api';
 export * from './client';
+export * from './permissions';
 export * from './triggerTypes';
 export {
   FilterPatternError,
