@@ -355,6 +355,7 @@ describe('the Kubernetes plugin reaching portal clusters', () => {
       '/api/v1/namespaces',
       mockCredentials.service.header({
         onBehalfOf: mockCredentials.service('plugin:catalog'),
+        targetPluginId: 'kubernetes',
       }),
     );
     expect(status).toBe(404);
@@ -363,6 +364,7 @@ describe('the Kubernetes plugin reaching portal clusters', () => {
       headers: {
         Authorization: mockCredentials.service.header({
           onBehalfOf: mockCredentials.service('plugin:catalog'),
+          targetPluginId: 'kubernetes',
         }),
       },
     });
