@@ -48,3 +48,4 @@ export {
   renderPipelineRun,
   statusContext,
 } from './pipelines/render';
+export * from './pipelines/safety';
