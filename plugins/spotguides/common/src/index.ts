@@ -9,7 +9,9 @@ export * from './client';
 export * from './permissions';
 export * from './triggerTypes';
 export {
+  FILTER_PATTERN_LIMITS,
   FilterPatternError,
+  FilterValueError,
   PatternList,
   compilePattern,
 } from './triggers/patterns';

@@ -1,6 +1,7 @@
 import type { TriggerEvent } from '../triggerTypes';
 import { decide } from './decide';
 import { parseTriggers } from './parseTriggers';
+import { FILTER_PATTERN_LIMITS } from './patterns';
 
 const run = (annotation: string, event: TriggerEvent) =>
   decide(parseTriggers(annotation), event);
@@ -380,5 +381,63 @@ describe("decide: the examples of GitHub's workflow syntax documentation", () =>
     const sub = "push:\n  paths: ['sub-project/**', '!sub-project/docs/**']";
     expect(run(sub, files('sub-project/src/a.ts')).wouldRun).toBe(true);
     expect(run(sub, files('sub-project/docs/a.md')).wouldRun).toBe(false);
+  });
+});
+
+describe('decide: values too long to match', () => {
+  const max = FILTER_PATTERN_LIMITS.valueLength;
+  const long = 'x'.repeat(max + 1);
+  const why = `a value of ${
+    max + 1
+  } characters is longer than the ${max} that filter patterns are matched against`;
+
+  it('does not run a push whose branch is too long to match, and says so', () => {
+    const ref = `refs/heads/${long}`;
+    const shown = `${ref.slice(0, 64)}...`;
+    expect(run('push:\n  branches: ["**"]', push(ref))).toEqual({
+      wouldRun: false,
+      rule: `push.branches: ${shown} cannot be matched: ${why}`,
+    });
+    expect(run('push:\n  branches-ignore: [main]', push(ref))).toEqual({
+      wouldRun: false,
+      rule: `push.branches-ignore: ${shown} cannot be matched: ${why}`,
+    });
+    expect(
+      run('push:\n  tags: ["v*"]', push(`refs/tags/${long}`)).rule,
+    ).toMatch(/^push\.tags: refs\/tags\/x+\.\.\. cannot be matched: /);
+  });
+
+  it('does not run a pull request whose base branch is too long to match', () => {
+    expect(run('pull_request:\n  branches: [main]', pr(long))).toEqual({
+      wouldRun: false,
+      rule: `pull_request.branches: ${long.slice(
+        0,
+        64,
+      )}... cannot be matched: ${why}`,
+    });
+  });
+
+  it('lets another changed file decide the paths filters, else says which file could not be matched', () => {
+    const paths = 'push:\n  paths: ["docs/**"]';
+    const ignored = 'push:\n  paths-ignore: ["docs/**"]';
+    const files = (...changedFiles: string[]) =>
+      push('refs/heads/main', { changedFiles });
+    const cannot = `${long.slice(0, 64)}... cannot be matched: ${why}`;
+    expect(run(paths, files(long, 'docs/a.md'))).toEqual({
+      wouldRun: true,
+      rule: 'push.paths: docs/** matched docs/a.md',
+    });
+    expect(run(paths, files('src/a.ts', long))).toEqual({
+      wouldRun: false,
+      rule: `push.paths: ${cannot}`,
+    });
+    expect(run(ignored, files(long, 'src/a.ts'))).toEqual({
+      wouldRun: true,
+      rule: 'push.paths-ignore: src/a.ts not ignored',
+    });
+    expect(run(ignored, files('docs/a.md', long))).toEqual({
+      wouldRun: false,
+      rule: `push.paths-ignore: ${cannot}`,
+    });
   });
 });

@@ -1,6 +1,7 @@
 import type { TriggerEvent } from '../triggerTypes';
 import type { Filters, Triggers } from './parseTriggers';
-import type { PatternList } from './patterns';
+import { FilterValueError } from './patterns';
+import type { ListMatch, PatternList } from './patterns';
 
 /** Whether a pipeline runs for an event, and the rule that decided. */
 export interface Decision {
@@ -36,13 +37,47 @@ function skipMarker(message: string | undefined): string | undefined {
   return undefined;
 }
 
+/** The list's outcome, or the error of a value too long to be matched. */
+function tryMatch(
+  list: PatternList,
+  value: string,
+): ListMatch | FilterValueError {
+  try {
+    return list.match(value);
+  } catch (e) {
+    if (e instanceof FilterValueError) return e;
+    throw e;
+  }
+}
+
+/** At most this many characters of a value that cannot be matched are shown. */
+const SHOWN_LENGTH = 64;
+
+/**
+ * A value longer than filter patterns are matched against: its filter fails,
+ * so the pipeline does not run, and the rule says why.
+ */
+function unmatchable(
+  field: string,
+  shown: string,
+  error: FilterValueError,
+): Check {
+  const start =
+    shown.length > SHOWN_LENGTH ? `${shown.slice(0, SHOWN_LENGTH)}...` : shown;
+  return {
+    pass: false,
+    rule: `${field}: ${start} cannot be matched: ${error.message}`,
+  };
+}
+
 function positive(
   field: string,
   list: PatternList,
   name: string,
   shown: string,
 ): Check {
-  const m = list.match(name);
+  const m = tryMatch(list, name);
+  if (m instanceof FilterValueError) return unmatchable(field, shown, m);
   if (m.matched) {
     return { pass: true, rule: `${field}: ${m.pattern} matched ${shown}` };
   }
@@ -58,7 +93,8 @@ function ignore(
   name: string,
   shown: string,
 ): Check {
-  const m = list.match(name);
+  const m = tryMatch(list, name);
+  if (m instanceof FilterValueError) return unmatchable(field, shown, m);
   if (m.matched) {
     return { pass: false, rule: `${field}: ${m.pattern} matched ${shown}` };
   }
@@ -82,7 +118,9 @@ function refCheck(
 
 /**
  * `paths` runs when a changed file matches; `paths-ignore` runs when a changed
- * file is not ignored. Unknown changed files (undefined) let both pass.
+ * file is not ignored. Unknown changed files (undefined) let both pass. A file
+ * too long to be matched decides nothing while another file lets the filter
+ * pass; otherwise the filter fails and says which file could not be matched.
  */
 function pathCheck(
   event: string,
@@ -99,17 +137,21 @@ function pathCheck(
       rule: `${field}: changed files unknown, so it passes`,
     };
   }
-  if (include) {
-    for (const file of files) {
-      const m = include.match(file);
-      if (m.matched)
-        return { pass: true, rule: `${field}: ${m.pattern} matched ${file}` };
+  let tooLong: { file: string; error: FilterValueError } | undefined;
+  for (const file of files) {
+    const m = tryMatch(include ?? exclude!, file);
+    if (m instanceof FilterValueError) {
+      tooLong ??= { file, error: m };
+    } else if (include && m.matched) {
+      return { pass: true, rule: `${field}: ${m.pattern} matched ${file}` };
+    } else if (!include && !m.matched) {
+      return { pass: true, rule: `${field}: ${file} not ignored` };
     }
-    return { pass: false, rule: `${field}: no changed file matched` };
   }
-  const kept = files.find(file => !exclude!.match(file).matched);
-  if (kept) return { pass: true, rule: `${field}: ${kept} not ignored` };
-  return { pass: false, rule: `${field}: every changed file is ignored` };
+  if (tooLong) return unmatchable(field, tooLong.file, tooLong.error);
+  return include
+    ? { pass: false, rule: `${field}: no changed file matched` }
+    : { pass: false, rule: `${field}: every changed file is ignored` };
 }
 
 function combine(checks: (Check | undefined)[], otherwise: string): Decision {
@@ -211,7 +253,9 @@ function decidePullRequest(
  * Decides one pipeline's triggers against one event. Pure, no I/O. A
  * pull_request event without an action is not checked against `types`; push
  * and pull_request events whose message says `[skip ci]` (and GitHub's other
- * markers) run nothing.
+ * markers) run nothing. A branch, tag or path too long to be matched against
+ * the filters (FILTER_PATTERN_LIMITS.valueLength) fails its filter, and the
+ * rule says so.
  */
 export function decide(triggers: Triggers, event: TriggerEvent): Decision {
   const trigger = triggers[event.name];

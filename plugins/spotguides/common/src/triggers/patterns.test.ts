@@ -1,4 +1,10 @@
-import { compilePattern, FilterPatternError, PatternList } from './patterns';
+import {
+  compilePattern,
+  FILTER_PATTERN_LIMITS,
+  FilterPatternError,
+  FilterValueError,
+  PatternList,
+} from './patterns';
 
 /**
  * GitHub's "Filter pattern cheat sheet" (Workflow syntax for GitHub Actions),
@@ -235,9 +241,140 @@ describe('GitHub filter patterns: syntax', () => {
     ['v[0-9', /bad \[\] class at position 2/],
     ['v[^0-9]', /bad \[\] class/],
     ['x\\', /lone \\/],
-    ['a**b**c**d**e**f**g', /more than 5 \*\*/],
+    ['[z-a]', /the range z-a is backwards/],
   ])('refuses %j', (pattern, message) => {
     expect(() => compilePattern(pattern)).toThrow(FilterPatternError);
     expect(() => compilePattern(pattern)).toThrow(message);
+  });
+});
+
+describe('GitHub filter patterns: characters and classes', () => {
+  it('lets many ** inside segments cross slashes', () => {
+    const p = compilePattern('a**b**c**d**e**f**g');
+    expect(p.test('abcdefg')).toBe(true);
+    expect(p.test('a/b/x/c/d/e/f/g')).toBe(true);
+    expect(p.test('a/b/c/d/e/f')).toBe(false);
+  });
+
+  it('reads a - in a [] class as a range only between letters or digits', () => {
+    const p = compilePattern('[.-_]');
+    expect(p.test('-')).toBe(true);
+    expect(p.test('_')).toBe(true);
+    expect(p.test('A')).toBe(false);
+    expect(p.test('/')).toBe(false);
+    expect(compilePattern('[a-c-e]+').test('a-ce')).toBe(true);
+    expect(compilePattern('[a-c-e]+').test('d')).toBe(false);
+  });
+
+  it('repeats a whole character outside the basic plane', () => {
+    expect(compilePattern('\u{1F680}?x').test('x')).toBe(true);
+    expect(compilePattern('\u{1F680}+x').test('\u{1F680}\u{1F680}x')).toBe(
+      true,
+    );
+    expect(compilePattern('*').test('\u{1F680}')).toBe(true);
+  });
+});
+
+/**
+ * Patterns that a backtracking engine takes exponential time on. Each test
+ * finishing at all shows that matching stays linear; durations are not
+ * asserted.
+ */
+describe('GitHub filter patterns: hostile patterns match in linear time', () => {
+  const x40 = 'x'.repeat(40);
+  const a40 = 'a'.repeat(40);
+  const max = FILTER_PATTERN_LIMITS.valueLength;
+  const cases: [string, string, string, boolean][] = [
+    ['x+ run', `${'x+'.repeat(20)}y`, x40, false],
+    ['x+ run', `${'x+'.repeat(20)}y`, `${x40}y`, true],
+    ['x+ run', `${'x+'.repeat(20)}y`, 'x'.repeat(max), false],
+    ['*a run', `${'*a'.repeat(12)}*b`, a40, false],
+    ['*a run', `${'*a'.repeat(12)}*b`, `${'a'.repeat(max - 1)}b`, true],
+    ['*a run', `${'*a'.repeat(12)}*b`, 'a'.repeat(max), false],
+    ['[a-z]+ run', `${'[a-z]+'.repeat(20)}0`, a40, false],
+    ['[a-z]+ run', `${'[a-z]+'.repeat(20)}0`, `${a40}0`, true],
+    ['[a-z]+ run', `${'[a-z]+'.repeat(20)}0`, 'a'.repeat(max), false],
+    ['x? run', `${'x?'.repeat(40)}${x40}`, x40, true],
+    ['x? run', `${'x?'.repeat(40)}${x40}y`, 'x'.repeat(max), false],
+    ['**a run', `${'**a'.repeat(30)}b`, 'a'.repeat(max), false],
+    ['**a run', `${'**a'.repeat(30)}b`, `${'a/'.repeat(29)}ab`, true],
+    ['*/** run', `${'*/**/'.repeat(30)}z`, 'a/'.repeat(max / 2), false],
+    ['*/** run', `${'*/**/'.repeat(30)}z`, `${'a/'.repeat(30)}z`, true],
+    ['*/** run', `${'*/**/'.repeat(30)}z`, `${'a/'.repeat(29)}z`, false],
+    ['**/* mix', `${'**/*a*'.repeat(20)}!`, 'a/'.repeat(max / 2), false],
+    ['**/* mix', `${'**/*a*'.repeat(20)}!`, `${'ba/'.repeat(20)}!`, false],
+    ['**/* mix', `${'**/*a*'.repeat(20)}!`, `${'/ba'.repeat(20)}!`, true],
+    ['[]+** mix', `${'*[a-z]+**x?'.repeat(20)}!`, 'ab/'.repeat(1365), false],
+  ];
+
+  it.each(cases)('%s, case %#', (_name, pattern, value, expected) => {
+    expect(compilePattern(pattern).test(value)).toBe(expected);
+  });
+
+  it('matches a value against a list of as many patterns as allowed', () => {
+    const patterns = Array.from(
+      { length: FILTER_PATTERN_LIMITS.listSize },
+      (_, i) => (i === 150 ? 'x+y' : `${'*x'.repeat(12)}*${i}`),
+    );
+    patterns[199] = `!${'x+'.repeat(20)}z`;
+    const list = PatternList.compile(patterns, true);
+    expect(list.match(`${'x'.repeat(max - 1)}y`)).toEqual({
+      matched: true,
+      pattern: 'x+y',
+    });
+    expect(list.match('x'.repeat(max)).matched).toBe(false);
+    expect(list.match(`${'x'.repeat(max - 1)}z`)).toEqual({
+      matched: false,
+      pattern: patterns[199],
+    });
+  });
+});
+
+describe('GitHub filter patterns: limits', () => {
+  const { patternLength, listSize, valueLength } = FILTER_PATTERN_LIMITS;
+
+  it('refuses a pattern longer than the limit and names it', () => {
+    expect(() => compilePattern('a'.repeat(patternLength))).not.toThrow();
+    for (const long of [
+      'a'.repeat(patternLength + 1),
+      `!${'a'.repeat(patternLength)}`,
+    ]) {
+      expect(() => compilePattern(long)).toThrow(FilterPatternError);
+      expect(() => compilePattern(long)).toThrow(
+        `a pattern of ${
+          patternLength + 1
+        } characters is longer than the ${patternLength} allowed`,
+      );
+    }
+    expect(patternLength).toBe(512);
+  });
+
+  it('refuses a list longer than the limit and names it', () => {
+    expect(() =>
+      PatternList.compile(Array(listSize).fill('main'), true),
+    ).not.toThrow();
+    const tooMany = () =>
+      PatternList.compile(Array(listSize + 1).fill('main'), true);
+    expect(tooMany).toThrow(FilterPatternError);
+    expect(tooMany).toThrow(
+      `the list has ${
+        listSize + 1
+      } patterns, more than the ${listSize} allowed`,
+    );
+    expect(listSize).toBe(200);
+  });
+
+  it('refuses to match a value longer than the limit, with an error that says so', () => {
+    const list = PatternList.compile(['**'], true);
+    expect(list.match('a'.repeat(valueLength)).matched).toBe(true);
+    const long = 'a'.repeat(valueLength + 1);
+    expect(() => list.match(long)).toThrow(FilterValueError);
+    expect(() => list.match(long)).toThrow(
+      `a value of ${
+        valueLength + 1
+      } characters is longer than the ${valueLength} that filter patterns are matched against`,
+    );
+    expect(() => compilePattern('**').test(long)).toThrow(FilterValueError);
+    expect(valueLength).toBe(4096);
   });
 });
