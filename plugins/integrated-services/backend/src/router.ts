@@ -3,7 +3,7 @@ import {
   HttpAuthService,
   LoggerService,
 } from '@backstage/backend-plugin-api';
-import { InputError } from '@backstage/errors';
+import { InputError, NotAllowedError } from '@backstage/errors';
 import { databaseHealth } from '@pipeline-portal/backend-health';
 import {
   ActivateRequest,
@@ -160,22 +160,44 @@ export async function createRouter(
     res.json(await service.getInstance(cluster, svc));
   });
 
-  /** Activate when the service has no instance on the cluster yet, update otherwise. */
+  /**
+   * Activate when the service has no instance on the cluster yet, update
+   * otherwise. The caller is authorized before the cluster is asked
+   * anything: only when the policy tells the two permissions apart is the
+   * instance read to know which one applies.
+   */
   async function authorizeWrite(req: express.Request) {
     const credentials = await caller(req);
     const cluster = param(req, 'cluster');
     const svc = param(req, 'service');
     const body = parse(activateBody, req.body, 'request') as ActivateRequest;
     await service.getService(svc);
-    const exists = await service.exists(cluster, svc);
-    await authorization.requireOn(
-      exists
-        ? integratedServiceUpdatePermission
-        : integratedServiceActivatePermission,
-      cluster,
-      svc,
-      credentials,
+    // Unknown cluster: 404 from the portal's records, not from the cluster.
+    await service.clusterOwner(cluster);
+    const [update, activate] = await Promise.all(
+      [
+        integratedServiceUpdatePermission,
+        integratedServiceActivatePermission,
+      ].map(permission =>
+        authorization.allowedOn(permission, cluster, svc, credentials),
+      ),
     );
+    if (update !== activate) {
+      const exists = await service.exists(cluster, svc);
+      if (exists ? !update : !activate) {
+        throw new NotAllowedError(
+          `not allowed: ${
+            exists
+              ? integratedServiceUpdatePermission.name
+              : integratedServiceActivatePermission.name
+          } of ${svc} on cluster ${cluster}`,
+        );
+      }
+    } else if (!update) {
+      throw new NotAllowedError(
+        `not allowed: ${integratedServiceActivatePermission.name} or ${integratedServiceUpdatePermission.name} of ${svc} on cluster ${cluster}`,
+      );
+    }
     return { cluster, svc, body };
   }
 

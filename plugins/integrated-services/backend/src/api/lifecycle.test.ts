@@ -116,8 +116,11 @@ describe.each(databases.eachSupportedId())(
     });
 
     it('refuses a member of another group with 403 and writes nothing', async () => {
+      const seen = kube.api.requests.list().length;
       const res = await put('certs', { spec: {} }, USERS.carol);
       expect(res.status).toBe(403);
+      // Refused before the cluster was asked anything.
+      expect(kube.api.requests.list().slice(seen)).toEqual([]);
       expect(instance('certs')).toBeUndefined();
       await put('certs', { version: '1.0.0', spec: {} });
       const update = await put(
@@ -126,10 +129,12 @@ describe.each(databases.eachSupportedId())(
         USERS.carol,
       );
       expect(update.status).toBe(403);
+      const beforeDelete = kube.api.requests.list().length;
       const del = await request(portal.server)
         .delete(`${BASE}/clusters/dev/instances/certs`)
         .set('Authorization', authAs(USERS.carol));
       expect(del.status).toBe(403);
+      expect(kube.api.requests.list().slice(beforeDelete)).toEqual([]);
       expect(instance('certs').spec.version).toBe('1.0.0');
       expect(instance('certs').metadata.deletionTimestamp).toBeUndefined();
     });

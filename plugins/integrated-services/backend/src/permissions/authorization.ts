@@ -23,6 +23,20 @@ const authorizer = createConditionAuthorizer<InstanceResource, unknown>(
 export class InstanceAuthorization {
   constructor(private readonly permissions: PermissionsService) {}
 
+  /** True when the permission is granted on the instance. */
+  async allowedOn(
+    permission: InstancePermission,
+    cluster: string,
+    service: string,
+    credentials: BackstageCredentials,
+  ): Promise<boolean> {
+    const [decision] = await this.permissions.authorize(
+      [{ permission, resourceRef: instanceRef(cluster, service) }],
+      { credentials },
+    );
+    return decision.result === AuthorizeResult.ALLOW;
+  }
+
   /** Throws NotAllowedError unless the permission is granted on the instance. */
   async requireOn(
     permission: InstancePermission,
@@ -30,11 +44,7 @@ export class InstanceAuthorization {
     service: string,
     credentials: BackstageCredentials,
   ): Promise<void> {
-    const [decision] = await this.permissions.authorize(
-      [{ permission, resourceRef: instanceRef(cluster, service) }],
-      { credentials },
-    );
-    if (decision.result !== AuthorizeResult.ALLOW) {
+    if (!(await this.allowedOn(permission, cluster, service, credentials))) {
       throw new NotAllowedError(
         `not allowed: ${permission.name} of ${service} on cluster ${cluster}`,
       );
