@@ -1,4 +1,5 @@
 /** In-memory records of everything the double holds besides git objects. */
+import { Clock } from './clock';
 
 export type Role = 'admin' | 'maintain' | 'write' | 'triage' | 'read';
 
@@ -98,6 +99,63 @@ export interface DeploymentRecord {
   statuses: DeploymentStatusRecord[];
 }
 
+/** What makes an issue a pull request. */
+export interface PullInfo {
+  /** The pull request's own id (the issue has another). */
+  id: number;
+  /** Base branch, in the repository holding the pull request. */
+  base: string;
+  /** Base branch head when the pull request was opened or last synchronized. */
+  baseSha: string;
+  /** Head branch, in `headRepo`. */
+  head: string;
+  headSha: string;
+  /** Head sha before the last push to the head branch (for `synchronize`). */
+  beforeSha: string | null;
+  /** The repository of the head branch (a fork or the base repository); null once deleted. */
+  headRepo: RepoRecord | null;
+  /** Login of the head repository's owner (kept when the fork is deleted). */
+  headOwner: string;
+  draft: boolean;
+  maintainerCanModify: boolean;
+  merged: boolean;
+  mergedAt: string | null;
+  mergedBy: string | null;
+  mergeCommitSha: string | null;
+}
+
+/**
+ * An issue, or a pull request when `pull` is set: as on GitHub, both share
+ * one sequence of numbers per repository and pull requests take issue comments.
+ */
+export interface IssueRecord {
+  id: number;
+  number: number;
+  title: string;
+  body: string | null;
+  /** Login of the author. */
+  author: string;
+  state: 'open' | 'closed';
+  locked: boolean;
+  createdAt: string;
+  updatedAt: string;
+  closedAt: string | null;
+  closedBy: string | null;
+  pull?: PullInfo;
+}
+
+export type PullRecord = IssueRecord & { pull: PullInfo };
+
+export interface IssueCommentRecord {
+  id: number;
+  issueNumber: number;
+  body: string;
+  /** Login of the author. */
+  author: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface RepoRecord {
   id: number;
   owner: UserRecord;
@@ -124,6 +182,14 @@ export interface RepoRecord {
   deployments: DeploymentRecord[];
   /** Branch name to the protection body last PUT. */
   protection: Map<string, Record<string, unknown>>;
+  /** Issues and pull requests, by number (index = number - 1). */
+  issues: IssueRecord[];
+  /** Issue comments (on issues and pull requests), oldest first. */
+  comments: IssueCommentRecord[];
+  /** The repository this one is a fork of. */
+  parent: RepoRecord | null;
+  /** Direct forks, oldest first. */
+  forks: RepoRecord[];
 }
 
 const ROLE_ORDER: Role[] = ['read', 'triage', 'write', 'maintain', 'admin'];
@@ -138,6 +204,13 @@ export class Store {
   readonly tokens = new Map<string, string>();
   readonly repos = new Map<string, RepoRecord>();
   readonly teams = new Map<string, TeamRecord>();
+  /** The clock every recorded timestamp reads. */
+  readonly clock = new Clock();
+
+  /** The clock's time as GitHub writes timestamps. */
+  now(): string {
+    return this.clock.iso();
+  }
 
   nextId(): number {
     this.id += 1;
@@ -157,7 +230,7 @@ export class Store {
       type,
       name,
       email: type === 'User' ? `${login}@users.noreply.github.com` : null,
-      createdAt: new Date().toISOString(),
+      createdAt: this.now(),
       members: new Set(),
     };
     this.users.set(login.toLowerCase(), user);

@@ -61,7 +61,7 @@ export async function createRepo(
   );
   await fs.rm(gitDir, { recursive: true, force: true });
   await g.initBare(gitDir, defaultBranch);
-  const created = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const created = store.now();
   const repo: RepoRecord = {
     id: store.nextId(),
     owner,
@@ -84,6 +84,10 @@ export async function createRepo(
     checkRuns: [],
     deployments: [],
     protection: new Map(),
+    issues: [],
+    comments: [],
+    parent: null,
+    forks: [],
   };
   store.repos.set(`${owner.login}/${name}`.toLowerCase(), repo);
   if (options.autoInit) {
@@ -110,5 +114,60 @@ export async function deleteRepo(
   repo: RepoRecord,
 ): Promise<void> {
   store.repos.delete(`${repo.owner.login}/${repo.name}`.toLowerCase());
+  if (repo.parent)
+    repo.parent.forks = repo.parent.forks.filter(f => f !== repo);
+  // As on GitHub, forks outlive their parent and pull requests their head repository.
+  for (const fork of repo.forks) fork.parent = null;
+  for (const other of store.repos.values()) {
+    for (const issue of other.issues) {
+      if (issue.pull?.headRepo === repo) issue.pull.headRepo = null;
+    }
+  }
   await fs.rm(repo.gitDir, { recursive: true, force: true });
+}
+
+/** The root of a fork network. */
+export const sourceOf = (repo: RepoRecord): RepoRecord =>
+  repo.parent ? sourceOf(repo.parent) : repo;
+
+/**
+ * Forks `parent` into `owner`'s account: a bare clone with the same history
+ * (every branch and tag, or the default branch only). Like GitHub, an
+ * existing fork of the same parent is returned as is, and a name taken by
+ * another repository gets a `-1`, `-2`... suffix.
+ */
+export async function forkRepo(
+  store: Store,
+  gitRoot: string,
+  parent: RepoRecord,
+  owner: UserRecord,
+  options: { name?: string; defaultBranchOnly?: boolean } = {},
+): Promise<RepoRecord> {
+  const existing = parent.forks.find(f => f.owner === owner);
+  if (existing) return existing;
+  const wanted = options.name ?? parent.name;
+  let name = wanted;
+  for (let i = 1; store.repo(owner.login, name); i++) name = `${wanted}-${i}`;
+  const fork = await createRepo(store, gitRoot, owner, name, owner.login, {
+    description: parent.description,
+    homepage: parent.homepage,
+    visibility: parent.visibility,
+    defaultBranch: parent.defaultBranch,
+    settings: { ...parent.settings },
+  });
+  const only = `refs/heads/${parent.defaultBranch}`;
+  const refs = options.defaultBranchOnly
+    ? [`+${only}:${only}`]
+    : ['+refs/heads/*:refs/heads/*', '+refs/tags/*:refs/tags/*'];
+  // An empty parent gives an empty fork (glob refspecs may match nothing).
+  if (
+    !options.defaultBranchOnly ||
+    (await g.resolveCommit(parent.gitDir, only))
+  )
+    await g.git(fork.gitDir, ['fetch', '--quiet', parent.gitDir, ...refs]);
+  fork.parent = parent;
+  fork.topics = [...parent.topics];
+  fork.pushedAt = parent.pushedAt;
+  parent.forks.push(fork);
+  return fork;
 }

@@ -4,10 +4,8 @@ import http, { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import type {
-  WebhookEventMap,
-  WebhookEventName,
-} from '@octokit/webhooks-types';
+import type { WebhookEventName } from '@octokit/webhooks-types';
+import type { GitHubDouble, GitHubDoubleOptions } from './api';
 import {
   ApiError,
   DOCS,
@@ -15,150 +13,28 @@ import {
   SECONDARY_RATE_LIMIT_DOCS,
 } from './errors';
 import { Faults, GitHubFault, RequestLog, RequestLogEntry } from './faults';
+import { collaborationHelpers, issueCommentPayload } from './helpers';
 import * as g from './git';
 import { HookRecord, RepoRecord, Store } from './model';
-import { RateLimiter, rateLimitHeaders, RateLimitSnapshot } from './rateLimit';
-import { createRepo, CreateRepoOptions } from './repoOps';
+import { afterPush } from './pushes';
+import { RateLimiter, rateLimitHeaders } from './rateLimit';
+import { createRepo } from './repoOps';
 import { ApiRequest, Reply, Router } from './router';
 import { registerAccounts } from './routes/accounts';
 import { registerChecks } from './routes/checks';
 import { Deps } from './routes/common';
 import { registerDeployments } from './routes/deployments';
+import { registerForks } from './routes/forks';
 import { registerGitData } from './routes/gitData';
 import { registerHooks } from './routes/hooks';
+import { registerIssues } from './routes/issues';
+import { registerPulls } from './routes/pulls';
 import { registerRepos } from './routes/repos';
-import { GIT_PATH, RefChange, serveGit } from './smartHttp';
+import { GIT_PATH, serveGit } from './smartHttp';
 import type { Urls } from './serialize';
-import {
-  deliver,
-  Delivery,
-  hookWants,
-  PullRequestOptions,
-  WebhookPayloads,
-  WebhookTarget,
-} from './webhooks';
+import { deliver, Delivery, hookWants, WebhookPayloads } from './webhooks';
 
-export interface GitHubDoubleOptions {
-  /** Port on 127.0.0.1; a free one when omitted. */
-  port?: number;
-  /** Login of the default user (default `portal-user`). */
-  user?: string;
-  /** Token of the default user (random `ghp_...` when omitted). */
-  token?: string;
-  /** Organizations to create, with the default user as member. */
-  orgs?: string[];
-  /** Primary budget per token per hour (default 5000; `Infinity` = none). */
-  rateLimit?: number;
-  /** Deliver `push`/`create` events to repository hooks after git pushes. */
-  autoDeliverPushEvents?: boolean;
-  /** Size of the request log (default 10,000 entries). */
-  maxLogEntries?: number;
-}
-
-export interface GitHubDouble {
-  /** REST base URL (GitHub Enterprise layout): `http://127.0.0.1:PORT/api/v3`. */
-  url: string;
-  /** Web and git root: `http://127.0.0.1:PORT` (clone URLs live here). */
-  webUrl: string;
-  /** `127.0.0.1:PORT`, the `host` of a Backstage GitHub integration. */
-  host: string;
-  /** Token and login of the default user. */
-  token: string;
-  login: string;
-  /** Adds a user; returns a new token for them. */
-  addUser(login: string, options?: { name?: string; token?: string }): string;
-  /** Adds an organization with the given members (logins). */
-  addOrg(login: string, options?: { members?: string[] }): void;
-  addTeam(org: string, slug: string, options?: { members?: string[] }): void;
-  /** Creates a repository as if `creator` (default user) had called the API. */
-  createRepo(
-    owner: string,
-    name: string,
-    options?: CreateRepoOptions & { creator?: string },
-  ): Promise<RepoRecord>;
-  /** The live record of a repository (hooks, statuses, deployments...). */
-  repo(owner: string, name: string): RepoRecord | undefined;
-  /** Clone URL with `x-access-token:<token>@` credentials. */
-  cloneUrl(owner: string, name: string, token?: string): string;
-  /** Commits one file on a branch (default: the default branch); returns the sha. */
-  commitFile(
-    owner: string,
-    name: string,
-    file: {
-      path: string;
-      content: string | Buffer;
-      message?: string;
-      branch?: string;
-    },
-  ): Promise<string>;
-  headSha(
-    owner: string,
-    name: string,
-    branch?: string,
-  ): Promise<string | undefined>;
-  readFile(
-    owner: string,
-    name: string,
-    filePath: string,
-    ref?: string,
-  ): Promise<string | undefined>;
-  rateLimit: {
-    /** Sets the budget of one token, or of every token when `token` is omitted. */
-    set(limit: number, options?: { token?: string; used?: number }): void;
-    snapshot(token?: string): RateLimitSnapshot;
-    reset(): void;
-  };
-  faults: Faults<GitHubFault>;
-  /** Request log, oldest first. */
-  readonly requests: RequestLogEntry[];
-  /** Every webhook delivery attempt, oldest first. */
-  readonly deliveries: Delivery[];
-  /** Delivers one event to any URL, signed with `target.secret`. */
-  sendWebhook<E extends WebhookEventName>(
-    target: WebhookTarget,
-    event: E,
-    payload: WebhookEventMap[E],
-  ): Promise<Delivery>;
-  /** Delivers an event to a repository's hooks subscribed to it. */
-  deliverToHooks<E extends WebhookEventName>(
-    owner: string,
-    name: string,
-    event: E,
-    payload: WebhookEventMap[E],
-  ): Promise<Delivery[]>;
-  /** Payload builders reading the double's state. */
-  webhooks: {
-    push(
-      owner: string,
-      name: string,
-      options?: {
-        ref?: string;
-        before?: string;
-        after?: string;
-        sender?: string;
-      },
-    ): Promise<WebhookEventMap['push']>;
-    create(
-      owner: string,
-      name: string,
-      options: { ref: string; refType: 'tag' | 'branch'; sender?: string },
-    ): WebhookEventMap['create'];
-    deployment(
-      owner: string,
-      name: string,
-      deploymentId: number,
-    ): WebhookEventMap['deployment'];
-    pullRequest(
-      owner: string,
-      name: string,
-      options: Omit<PullRequestOptions, 'sender'> & { sender?: string },
-    ): Promise<WebhookEventMap['pull_request']>;
-    ping(owner: string, name: string, hookId: number): WebhookEventMap['ping'];
-  };
-  /** Resolves when background deliveries (pushes, pings) have finished. */
-  webhooksIdle(): Promise<void>;
-  close(): Promise<void>;
-}
+export type { GitHubDouble, GitHubDoubleOptions } from './api';
 
 const API_PREFIX = '/api/v3';
 const FAULT_MESSAGES = {
@@ -194,6 +70,7 @@ export async function startGitHub(
   options: GitHubDoubleOptions = {},
 ): Promise<GitHubDouble> {
   const store = new Store();
+  if (options.clock !== undefined) store.clock.set(options.clock);
   const gitRoot = await fs.mkdtemp(path.join(os.tmpdir(), 'github-double-'));
   const rate = new RateLimiter(options.rateLimit ?? 5000);
   const faults = new Faults<GitHubFault>();
@@ -279,54 +156,11 @@ export async function startGitHub(
   registerHooks(router, deps);
   registerRepos(router, deps);
   registerGitData(router, deps);
+  registerPulls(router, deps);
+  registerIssues(router, deps);
+  registerForks(router, deps);
 
-  const onPush = async (
-    repo: RepoRecord,
-    changes: RefChange[],
-    pusher: string,
-  ) => {
-    repo.pushedAt = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-    const branches = changes.filter(
-      c => c.ref.startsWith('refs/heads/') && c.after !== g.ZERO_SHA,
-    );
-    if (
-      branches.length &&
-      !(await g.resolveCommit(repo.gitDir, `refs/heads/${repo.defaultBranch}`))
-    ) {
-      // The first push into an empty repository sets its default branch.
-      repo.defaultBranch = branches[0].ref.slice('refs/heads/'.length);
-      await g.setHead(repo.gitDir, repo.defaultBranch);
-    }
-    if (!autoPush) return;
-    for (const c of changes) {
-      const isTag = c.ref.startsWith('refs/tags/');
-      if (
-        c.before === g.ZERO_SHA &&
-        c.after !== g.ZERO_SHA &&
-        (isTag || c.ref.startsWith('refs/heads/'))
-      ) {
-        deps.dispatch(
-          repo,
-          'create',
-          payloads.create(repo, {
-            ref: c.ref,
-            refType: isTag ? 'tag' : 'branch',
-            sender: pusher,
-          }),
-        );
-      }
-      deps.dispatch(
-        repo,
-        'push',
-        payloads.push(repo, {
-          ref: c.ref,
-          before: c.before,
-          after: c.after,
-          sender: pusher,
-        }),
-      );
-    }
-  };
+  const onPush = afterPush(deps, autoPush);
 
   const send = (
     req: IncomingMessage,
@@ -581,6 +415,7 @@ export async function startGitHub(
   };
 
   return {
+    ...collaborationHelpers(deps, login, repoOrThrow),
     url: urls.api,
     webUrl: web,
     host: `127.0.0.1:${port}`,
@@ -627,13 +462,15 @@ export async function startGitHub(
       const repo = repoOrThrow(owner, name);
       const branch = file.branch ?? repo.defaultBranch;
       const parent = await g.resolveCommit(repo.gitDir, `refs/heads/${branch}`);
+      const by = file.author ? store.user(file.author) : user;
+      if (!by) throw new Error(`no account ${file.author}`);
       const { commit } = await g.commitFile(repo.gitDir, {
         branch,
         parent,
         filePath: file.path,
         content: Buffer.from(file.content),
         message: file.message ?? `Update ${file.path}`,
-        author: { name: user.name ?? login, email: user.email ?? '' },
+        author: { name: by.name ?? by.login, email: by.email ?? '' },
       });
       await onPush(
         repo,
@@ -644,7 +481,7 @@ export async function startGitHub(
             after: commit,
           },
         ],
-        login,
+        by.login,
       );
       return commit;
     },
@@ -695,10 +532,8 @@ export async function startGitHub(
       deployment: (owner, name, id) =>
         payloads.deployment(repoOrThrow(owner, name), id, login),
       pullRequest: (owner, name, opts) =>
-        payloads.pullRequest(repoOrThrow(owner, name), {
-          ...opts,
-          sender: opts.sender ?? login,
-        }),
+        payloads.pullRequest(repoOrThrow(owner, name), opts, login),
+      issueComment: issueCommentPayload(deps, repoOrThrow),
       ping(owner, name, hookId) {
         const repo = repoOrThrow(owner, name);
         const h = repo.hooks.find(x => x.id === hookId);

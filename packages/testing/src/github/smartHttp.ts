@@ -104,9 +104,12 @@ export async function serveGit(
     QUERY_STRING: url.search.slice(1),
     REQUEST_METHOD: req.method ?? 'GET',
     CONTENT_TYPE: req.headers['content-type'] ?? '',
-    GIT_CONFIG_COUNT: '1',
+    GIT_CONFIG_COUNT: '2',
     GIT_CONFIG_KEY_0: 'http.receivepack',
     GIT_CONFIG_VALUE_0: 'true',
+    // As on GitHub, `refs/pull/*` can be fetched but not pushed.
+    GIT_CONFIG_KEY_1: 'receive.hideRefs',
+    GIT_CONFIG_VALUE_1: 'refs/pull',
   };
   if (req.headers['content-length'])
     env.CONTENT_LENGTH = req.headers['content-length'];

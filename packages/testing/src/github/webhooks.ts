@@ -4,16 +4,26 @@ import type {
   CreateEvent,
   DeploymentCreatedEvent,
   PingEvent,
-  PullRequest,
-  PullRequestClosedEvent,
-  PullRequestOpenedEvent,
-  PullRequestSynchronizeEvent,
   PushEvent,
   WebhookEventMap,
   WebhookEventName,
 } from '@octokit/webhooks-types';
 import * as g from './git';
-import type { HookRecord, RepoRecord, Store } from './model';
+import type {
+  HookRecord,
+  IssueCommentRecord,
+  RepoRecord,
+  Store,
+} from './model';
+import {
+  issueCommentEvent,
+  IssueCommentOptions,
+  IssueCommentPayload,
+  PayloadContext,
+  pullRequestEvent,
+  PullRequestOptions,
+  PullRequestPayload,
+} from './pullEvents';
 import {
   deployment,
   hook as hookJson,
@@ -21,6 +31,8 @@ import {
   Urls,
   webhookRepository,
 } from './serialize';
+
+export type { IssueCommentOptions, PullRequestOptions } from './pullEvents';
 
 /** Where and how to deliver one event. */
 export interface WebhookTarget {
@@ -299,158 +311,30 @@ export class WebhookPayloads {
     };
   }
 
-  /** A pull request between two branches of the repository. */
-  async pullRequest(
+  /** A `pull_request` event, from the stored pull request when there is one. */
+  pullRequest(
     repo: RepoRecord,
     options: PullRequestOptions,
-  ): Promise<
-    | PullRequestOpenedEvent
-    | PullRequestClosedEvent
-    | PullRequestSynchronizeEvent
-  > {
-    const urls = this.urls();
-    const base = options.base ?? repo.defaultBranch;
-    const headSha = await g.resolveCommit(repo.gitDir, options.head);
-    const baseSha = await g.resolveCommit(repo.gitDir, base);
-    if (!headSha || !baseSha) {
-      throw new Error(`unknown branch ${headSha ? base : options.head}`);
-    }
-    const author = this.sender(options.sender);
-    const repoJson = webhookRepository(repo, urls);
-    const api = `${urls.api}/repos/${repo.owner.login}/${repo.name}`;
-    const web = `${urls.web}/${repo.owner.login}/${repo.name}`;
-    const n = options.number;
-    const now = new Date().toISOString();
-    const link = (href: string) => ({ href });
-    const pr: PullRequest = {
-      url: `${api}/pulls/${n}`,
-      id: this.store.nextId(),
-      node_id: Buffer.from(`04:PullRequest${n}`).toString('base64'),
-      html_url: `${web}/pull/${n}`,
-      diff_url: `${web}/pull/${n}.diff`,
-      patch_url: `${web}/pull/${n}.patch`,
-      issue_url: `${api}/issues/${n}`,
-      number: n,
-      state: 'open',
-      locked: false,
-      title: options.title ?? `Merge ${options.head} into ${base}`,
-      user: author,
-      body: options.body ?? null,
-      created_at: now,
-      updated_at: now,
-      closed_at: null,
-      merged_at: null,
-      merge_commit_sha: null,
-      assignee: null,
-      assignees: [],
-      requested_reviewers: [],
-      requested_teams: [],
-      labels: [],
-      milestone: null,
-      commits_url: `${api}/pulls/${n}/commits`,
-      review_comments_url: `${api}/pulls/${n}/comments`,
-      review_comment_url: `${api}/pulls/comments{/number}`,
-      comments_url: `${api}/issues/${n}/comments`,
-      statuses_url: `${api}/statuses/${headSha}`,
-      head: {
-        label: `${repo.owner.login}:${options.head}`,
-        ref: options.head,
-        sha: headSha,
-        user: repoJson.owner,
-        repo: repoJson,
-      },
-      base: {
-        label: `${repo.owner.login}:${base}`,
-        ref: base,
-        sha: baseSha,
-        user: repoJson.owner,
-        repo: repoJson,
-      },
-      _links: {
-        self: link(`${api}/pulls/${n}`),
-        html: link(`${web}/pull/${n}`),
-        issue: link(`${api}/issues/${n}`),
-        comments: link(`${api}/issues/${n}/comments`),
-        review_comments: link(`${api}/pulls/${n}/comments`),
-        review_comment: link(`${api}/pulls/comments{/number}`),
-        commits: link(`${api}/pulls/${n}/commits`),
-        statuses: link(`${api}/statuses/${headSha}`),
-      },
-      author_association: 'OWNER',
-      auto_merge: null,
-      active_lock_reason: null,
-      draft: false,
-      merged: false,
-      mergeable: null,
-      rebaseable: null,
-      mergeable_state: 'unknown',
-      merged_by: null,
-      comments: 0,
-      review_comments: 0,
-      maintainer_can_modify: false,
-      commits: (await g.revList(repo.gitDir, [headSha, `^${baseSha}`])).length,
-      additions: 0,
-      deletions: 0,
-      changed_files: 0,
-    };
-    const common = {
-      number: n,
-      repository: repoJson,
-      sender: author,
-      ...this.org(repo),
-    };
-    if (options.action === 'closed') {
-      const merged = options.merged ?? false;
-      return {
-        ...common,
-        action: 'closed',
-        pull_request: {
-          ...pr,
-          state: 'closed',
-          closed_at: now,
-          merged,
-          merged_at: merged ? now : null,
-          merged_by: merged ? author : null,
-          merge_commit_sha: merged ? headSha : null,
-        },
-      };
-    }
-    if (options.action === 'synchronize') {
-      const before =
-        (await g.readCommit(repo.gitDir, headSha)).parents[0] ?? g.ZERO_SHA;
-      return {
-        ...common,
-        action: 'synchronize',
-        before,
-        after: headSha,
-        pull_request: pr,
-      };
-    }
+    defaultSender = repo.owner.login,
+  ): Promise<PullRequestPayload> {
+    return pullRequestEvent(this.context(), repo, defaultSender, options);
+  }
+
+  /** An `issue_comment` event for a stored (or just deleted) comment. */
+  issueComment(
+    repo: RepoRecord,
+    comment: IssueCommentRecord,
+    options?: IssueCommentOptions,
+  ): IssueCommentPayload {
+    return issueCommentEvent(this.context(), repo, comment, options);
+  }
+
+  private context(): PayloadContext {
     return {
-      ...common,
-      action: 'opened',
-      pull_request: {
-        ...pr,
-        state: 'open',
-        closed_at: null,
-        merged_at: null,
-        active_lock_reason: null,
-        merged_by: null,
-      },
+      store: this.store,
+      urls: this.urls(),
+      sender: login => this.sender(login),
+      org: repo => this.org(repo),
     };
   }
-}
-
-export interface PullRequestOptions {
-  action: 'opened' | 'closed' | 'synchronize';
-  number: number;
-  /** Head branch (must exist in the repository). */
-  head: string;
-  /** Base branch; the default branch when omitted. */
-  base?: string;
-  title?: string;
-  body?: string;
-  /** For `closed`: whether the pull request was merged. */
-  merged?: boolean;
-  sender: string;
 }

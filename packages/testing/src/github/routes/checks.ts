@@ -8,7 +8,7 @@ import type {
 } from '../model';
 import type { Router } from '../router';
 import { checkRun, commitStatus, repository } from '../serialize';
-import { Deps, isRecord, json, now, ok, paginate, repoFor } from './common';
+import { Deps, isRecord, json, ok, paginate, repoFor } from './common';
 
 const S = 'https://docs.github.com/rest/commits/statuses';
 const K = 'https://docs.github.com/rest/checks/runs';
@@ -67,7 +67,7 @@ export function registerChecks(router: Router, deps: Deps): void {
       const sha = await g.resolveCommit(repo.gitDir, p.sha);
       if (!sha || !sha.startsWith(p.sha))
         throw new ApiError(422, `No commit found for SHA: ${p.sha}`);
-      const created = now();
+      const created = deps.store.now();
       const status: StatusRecord = {
         id: deps.store.nextId(),
         sha,
@@ -144,7 +144,9 @@ export function registerChecks(router: Router, deps: Deps): void {
       run.conclusion = String(body.conclusion);
       run.status = 'completed';
       run.completedAt =
-        typeof body.completed_at === 'string' ? body.completed_at : now();
+        typeof body.completed_at === 'string'
+          ? body.completed_at
+          : deps.store.now();
     } else if (run.status === 'completed' && run.conclusion === null) {
       throw new ApiError(
         422,
@@ -185,7 +187,7 @@ export function registerChecks(router: Router, deps: Deps): void {
         name,
         status: 'queued',
         conclusion: null,
-        startedAt: now(),
+        startedAt: deps.store.now(),
         completedAt: null,
         detailsUrl: null,
         externalId: null,

@@ -95,7 +95,5 @@ export function paginate<T>(
   };
 }
 
-export const now = () => new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 export const isRecord = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -8,7 +8,7 @@ import type {
 import type { Router } from '../router';
 import { deployment, deploymentStatus } from '../serialize';
 import { latestStatuses } from './checks';
-import { Deps, isRecord, json, now, ok, paginate, repoFor } from './common';
+import { Deps, isRecord, json, ok, paginate, repoFor } from './common';
 
 const D = 'https://docs.github.com/rest/deployments';
 const STATES = [
@@ -71,7 +71,7 @@ export function registerDeployments(router: Router, deps: Deps): void {
       }
       const environment =
         typeof body.environment === 'string' ? body.environment : 'production';
-      const created = now();
+      const created = deps.store.now();
       const d: DeploymentRecord = {
         id: deps.store.nextId(),
         sha,
@@ -169,7 +169,7 @@ export function registerDeployments(router: Router, deps: Deps): void {
           code: 'invalid',
         });
       }
-      const created = now();
+      const created = deps.store.now();
       const s: DeploymentStatusRecord = {
         id: deps.store.nextId(),
         state: body.state,

@@ -1,9 +1,10 @@
 import { ApiError, notFound, requireString, validationFailed } from '../errors';
 import * as g from '../git';
 import type { RepoRecord } from '../model';
+import { followPushes } from '../pulls';
 import type { ApiRequest, Reply, Router } from '../router';
 import { simpleUser, Urls } from '../serialize';
-import { Deps, json, now, ok, paginate, repoFor } from './common';
+import { Deps, json, ok, paginate, repoFor } from './common';
 
 const D = 'https://docs.github.com/rest';
 
@@ -245,7 +246,7 @@ export function registerGitData(router: Router, deps: Deps): void {
       author,
       committer: who(body.committer),
     });
-    repo.pushedAt = now();
+    repo.pushedAt = deps.store.now();
     if (
       !parent &&
       !(await g.resolveCommit(repo.gitDir, `refs/heads/${repo.defaultBranch}`))
@@ -254,16 +255,17 @@ export function registerGitData(router: Router, deps: Deps): void {
       repo.defaultBranch = branch;
       await g.setHead(repo.gitDir, branch);
     }
+    const change = {
+      ref: `refs/heads/${branch}`,
+      before: parent ?? g.ZERO_SHA,
+      after: commit,
+    };
     deps.dispatch(
       repo,
       'push',
-      await deps.payloads.push(repo, {
-        ref: `refs/heads/${branch}`,
-        before: parent ?? g.ZERO_SHA,
-        after: commit,
-        sender: req.login,
-      }),
+      await deps.payloads.push(repo, { ...change, sender: req.login }),
     );
+    await followPushes(deps, repo, [change], req.login, true);
     const entry = await g.statPath(repo.gitDir, commit, filePath);
     const commitBody = await commitJson(deps, repo, commit, false);
     const result = {

@@ -7,7 +7,6 @@ import {
   isRecord,
   json,
   noContent,
-  now,
   ok,
   paginate,
   repoFor,
@@ -64,7 +63,7 @@ export function registerHooks(router: Router, deps: Deps): void {
           message: 'Config must have a url',
         });
       }
-      const created = now();
+      const created = deps.store.now();
       const h: HookRecord = {
         id: deps.store.nextId(),
         name: typeof body.name === 'string' ? body.name : 'web',
@@ -120,7 +119,7 @@ export function registerHooks(router: Router, deps: Deps): void {
       const repo = repoFor(deps, req, p, 'admin');
       const h = find(repo.hooks, p.id);
       applyHookBody(h, await req.body());
-      h.updatedAt = now();
+      h.updatedAt = deps.store.now();
       return ok(hook(h, repo, deps.urls()));
     },
   );

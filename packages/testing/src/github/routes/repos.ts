@@ -5,7 +5,8 @@ import { createRepo, deleteRepo } from '../repoOps';
 import type { ApiRequest, Router } from '../router';
 import { repository, simpleUser } from '../serialize';
 import { parsePermission } from './accounts';
-import { Deps, json, noContent, now, ok, paginate, repoFor } from './common';
+import { fullRepository } from './forks';
+import { Deps, json, noContent, ok, paginate, repoFor } from './common';
 
 const D = 'https://docs.github.com/rest';
 
@@ -97,7 +98,10 @@ export function registerRepos(router: Router, deps: Deps): void {
     'GET',
     '/repos/:owner/:repo',
     `${D}/repos/repos#get-a-repository`,
-    async (req, p) => ok(view(req, repoFor(deps, req, p))),
+    async (req, p) => {
+      const repo = repoFor(deps, req, p);
+      return ok(fullRepository(repo, deps.urls(), store.role(req.login, repo)));
+    },
   );
 
   router.add(
@@ -136,7 +140,7 @@ export function registerRepos(router: Router, deps: Deps): void {
         await g.setHead(repo.gitDir, repo.defaultBranch);
       }
       Object.assign(repo.settings, pickSettings(body));
-      repo.updatedAt = now();
+      repo.updatedAt = deps.store.now();
       return ok(view(req, repo));
     },
   );
@@ -337,7 +341,7 @@ function registerCollaborators(router: Router, deps: Deps): void {
         invitee: simpleUser(user, deps.urls()),
         inviter: simpleUser(inviter, deps.urls()),
         permissions: role,
-        created_at: now(),
+        created_at: deps.store.now(),
         expired: false,
         url: `${deps.urls().api}/user/repository_invitations/${user.id}`,
         html_url: `${deps.urls().web}/${repo.owner.login}/${
