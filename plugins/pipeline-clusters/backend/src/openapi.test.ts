@@ -337,6 +337,47 @@ describe('openapi.yaml', () => {
       pool({ taints: [{ key: 'a', effect: 'Never' }] }),
     );
     createCluster('bad label key', pool({ labels: { '-x': 'y' } }));
+    const keys: Array<[string, string]> = [
+      ['prefixed key', 'example.com/tier'],
+      ['63 character name', 'n'.repeat(63)],
+      ['64 character name', 'n'.repeat(64)],
+      ['253 character prefix', `${'p'.repeat(253)}/n`],
+      ['254 character prefix', `${'p'.repeat(254)}/n`],
+      ['317 character key', `${'p.'.repeat(126)}p/${'n'.repeat(63)}`],
+      ['318 character key', `${'p.'.repeat(126)}pq/${'n'.repeat(63)}`],
+      ['upper-case prefix', 'Example.com/tier'],
+      ['prefix ending in -', 'example-/tier'],
+      ['empty prefix part', 'example..com/tier'],
+      ['two slashes', 'a/b/c'],
+      ['empty name', 'example.com/'],
+      ['name ending in .', 'tier.'],
+      ['name with _ and .', 'a_b.c-d'],
+      ['prefix with runs of -', 'a--b.c/d'],
+    ];
+    for (const [label, key] of keys) {
+      createCluster(`label key: ${label}`, pool({ labels: { [key]: 'v' } }));
+      createCluster(
+        `taint key: ${label}`,
+        pool({ taints: [{ key, effect: 'NoSchedule' }] }),
+      );
+    }
+    for (const [label, value] of [
+      ['empty', ''],
+      ['63 characters', 'v'.repeat(63)],
+      ['64 characters', 'v'.repeat(64)],
+      ['starting with -', '-v'],
+      ['with a space', 'a b'],
+    ]) {
+      createCluster(`label value ${label}`, pool({ labels: { k: value } }));
+      createCluster(
+        `taint value ${label}`,
+        pool({ taints: [{ key: 'k', value, effect: 'NoSchedule' }] }),
+      );
+    }
+    createCluster(
+      'empty taint value on eks',
+      pool({ taints: [{ key: 'k', value: '', effect: 'NoSchedule' }] }),
+    );
     createCluster(
       '64 character label value',
       pool({ labels: { a: 'v'.repeat(64) } }),

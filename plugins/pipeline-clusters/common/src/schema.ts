@@ -1,5 +1,10 @@
 import { z } from 'zod';
-import { DISTRIBUTIONS, PROVISIONED_DISTRIBUTIONS } from './distributions';
+import {
+  DISTRIBUTIONS,
+  PROVISIONED_DISTRIBUTIONS,
+  ProvisionedDistribution,
+  TAINT_RULES,
+} from './distributions';
 import { CLUSTER_PHASES } from './types';
 
 /** RFC 1123 label: lower-case alphanumerics and '-', alphanumeric at both ends. */
@@ -40,22 +45,118 @@ export const ownerSchema = z
     return `group:${ref}`.toLowerCase();
   });
 
-const labelKey = z
-  .string()
-  .regex(
-    /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/,
-    'must be a Kubernetes label key',
-  );
-const labelValue = z
-  .string()
-  .regex(
-    /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/,
-    'must be a Kubernetes label value',
-  );
+/** Longest DNS subdomain prefix of a qualified name (Kubernetes' IsQualifiedName). */
+export const MAX_KEY_PREFIX = 253;
+/** Longest name part of a qualified name, and longest label value. */
+export const MAX_KEY_NAME = 63;
+/** Longest label or taint key: prefix, `/`, name. */
+export const MAX_LABEL_KEY = MAX_KEY_PREFIX + 1 + MAX_KEY_NAME;
+export const MAX_LABEL_VALUE = 63;
+
+// Single character classes, anchored, no nesting: linear on any input.
+const DNS_CHARS = /^[a-z0-9-]+$/;
+const NAME_CHARS = /^[A-Za-z0-9_.-]+$/;
+const ALNUM_LOWER = /^[a-z0-9]$/;
+const ALNUM = /^[A-Za-z0-9]$/;
+
+const endsWith = (value: string, char: RegExp) =>
+  char.test(value.charAt(0)) && char.test(value.charAt(value.length - 1));
+
+const NAME_RULE = `1-${MAX_KEY_NAME} letters, digits, '-', '_' or '.', starting and ending with a letter or digit`;
+
+/**
+ * Why `value` is not a label value (at most 63 letters, digits, '-', '_' or
+ * '.', starting and ending with a letter or digit; empty allowed), else
+ * undefined. Lengths are checked before any pattern runs.
+ */
+export function labelValueProblem(value: string): string | undefined {
+  if (value.length > MAX_LABEL_VALUE) {
+    return `must be at most ${MAX_LABEL_VALUE} characters`;
+  }
+  if (value === '') return undefined;
+  return NAME_CHARS.test(value) && endsWith(value, ALNUM)
+    ? undefined
+    : "must consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit";
+}
+
+/**
+ * Why `key` is not a Kubernetes qualified name (a label or taint key), else
+ * undefined: an optional DNS subdomain prefix of at most 253 characters
+ * (lower-case RFC 1123 labels joined by '.') and '/', then a name of 1-63
+ * letters, digits, '-', '_' or '.', starting and ending with a letter or
+ * digit. Split on '/' and '.', each piece tested with a flat pattern, lengths
+ * first: no pattern backtracks, whatever the input.
+ */
+export function qualifiedNameProblem(key: string): string | undefined {
+  if (key.length === 0) return 'must not be empty';
+  if (key.length > MAX_LABEL_KEY) {
+    return `must be at most ${MAX_LABEL_KEY} characters (a prefix of at most ${MAX_KEY_PREFIX}, '/', a name of at most ${MAX_KEY_NAME})`;
+  }
+  const slash = key.indexOf('/');
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (slash >= 0) {
+    const prefix = key.slice(0, slash);
+    if (name.includes('/')) return "must contain at most one '/'";
+    if (prefix.length === 0) return "must not start with '/'";
+    if (prefix.length > MAX_KEY_PREFIX) {
+      return `prefix (before '/') must be at most ${MAX_KEY_PREFIX} characters`;
+    }
+    const dnsLabels = prefix.split('.');
+    if (
+      !dnsLabels.every(
+        part =>
+          part.length > 0 &&
+          DNS_CHARS.test(part) &&
+          endsWith(part, ALNUM_LOWER),
+      )
+    ) {
+      return "prefix (before '/') must be a DNS subdomain: lower-case RFC 1123 labels (letters, digits and '-', starting and ending with a letter or digit) joined by '.'";
+    }
+  }
+  if (name.length === 0) return "name (after '/') must not be empty";
+  if (name.length > MAX_KEY_NAME) {
+    return `name${
+      slash >= 0 ? " (after '/')" : ''
+    } must be at most ${MAX_KEY_NAME} characters`;
+  }
+  return NAME_CHARS.test(name) && endsWith(name, ALNUM)
+    ? undefined
+    : `name${slash >= 0 ? " (after '/')" : ''} must be ${NAME_RULE}`;
+}
+
+const checked = (problemOf: (value: string) => string | undefined) =>
+  z.string().superRefine((value, ctx) => {
+    const problem = problemOf(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+/** A label or taint key: a Kubernetes qualified name. */
+export const labelKeySchema = checked(qualifiedNameProblem);
+/** A label or taint value: at most 63 characters, possibly empty. */
+export const labelValueSchema = checked(labelValueProblem);
+
+/**
+ * A node pool's labels. Keys are checked here rather than as the record's
+ * key schema, so that the issue names the key and says what is wrong.
+ */
+const labelsSchema = z
+  .record(z.string(), labelValueSchema)
+  .superRefine((labels, ctx) => {
+    for (const key of Object.keys(labels)) {
+      const problem = qualifiedNameProblem(key);
+      if (problem) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `key ${problem}`,
+        });
+      }
+    }
+  });
 
 export const taintSchema = z.strictObject({
-  key: labelKey,
-  value: labelValue.optional(),
+  key: labelKeySchema,
+  value: labelValueSchema.optional(),
   effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']),
 });
 
@@ -68,7 +169,7 @@ export const nodePoolSchema = z
     minSize: size,
     maxSize: size.min(1),
     desiredSize: size.optional(),
-    labels: z.record(labelKey, labelValue).default({}),
+    labels: labelsSchema.default({}),
     taints: z.array(taintSchema).max(20).default([]),
   })
   .superRefine((pool, ctx) => {
@@ -124,34 +225,85 @@ const nodePoolsSchema = z
     });
   });
 
+/** A problem with a request, at a path inside it. */
+export interface FieldIssue {
+  path: Array<string | number>;
+  message: string;
+}
+
+/**
+ * What a distribution's engine would refuse in node pools that passed
+ * `nodePoolSchema`: its taint rule (TAINT_RULES). Paths start at
+ * `nodePools`, e.g. `['nodePools', 0, 'taints', 1, 'value']`.
+ */
+export function nodePoolIssuesFor(
+  distribution: ProvisionedDistribution,
+  nodePools: ReadonlyArray<{
+    taints?: ReadonlyArray<{ key: string; value?: string; effect: string }>;
+  }>,
+): FieldIssue[] {
+  const rule = TAINT_RULES[distribution];
+  if (!rule) return [];
+  const issues: FieldIssue[] = [];
+  nodePools.forEach((pool, p) =>
+    (pool.taints ?? []).forEach((taint, t) => {
+      const at = ['nodePools', p, 'taints', t];
+      if (rule.nonEmptyValue && taint.value === '') {
+        issues.push({
+          path: [...at, 'value'],
+          message: `must not be empty on ${distribution} (${rule.field} refuses an empty value): leave it out for a taint without a value`,
+        });
+      }
+      if (!(rule.effects as readonly string[]).includes(taint.effect)) {
+        issues.push({
+          path: [...at, 'effect'],
+          message: `must be one of ${rule.effects.join(
+            ', ',
+          )} on ${distribution}`,
+        });
+      }
+    }),
+  );
+  return issues;
+}
+
 /**
  * The body of a create request. Whether the version is offered and the
  * credential exists are checked by the service, which knows config and store.
  */
-export const clusterSpecSchema = z.strictObject({
-  name: clusterNameSchema,
-  owner: ownerSchema,
-  distribution: z.enum(PROVISIONED_DISTRIBUTIONS as [string, ...string[]], {
-    error: `must be one of ${PROVISIONED_DISTRIBUTIONS.join(
-      ', ',
-    )} (use the import route for an existing cluster)`,
-  }),
-  region: z
-    .string()
-    .trim()
-    .min(1)
-    .max(64)
-    .regex(
-      /^[a-z0-9][-a-z0-9_.]*$/i,
-      'must be a region name such as eu-west-1',
-    ),
-  kubernetesVersion: z
-    .string()
-    .regex(/^v?\d+\.\d+$/, 'must be a minor version such as 1.32')
-    .transform(v => v.replace(/^v/, '')),
-  nodePools: nodePoolsSchema,
-  credential: rfc1123Label(63),
-});
+export const clusterSpecSchema = z
+  .strictObject({
+    name: clusterNameSchema,
+    owner: ownerSchema,
+    distribution: z.enum(PROVISIONED_DISTRIBUTIONS as [string, ...string[]], {
+      error: `must be one of ${PROVISIONED_DISTRIBUTIONS.join(
+        ', ',
+      )} (use the import route for an existing cluster)`,
+    }),
+    region: z
+      .string()
+      .trim()
+      .min(1)
+      .max(64)
+      .regex(
+        /^[a-z0-9][-a-z0-9_.]*$/i,
+        'must be a region name such as eu-west-1',
+      ),
+    kubernetesVersion: z
+      .string()
+      .regex(/^v?\d+\.\d+$/, 'must be a minor version such as 1.32')
+      .transform(v => v.replace(/^v/, '')),
+    nodePools: nodePoolsSchema,
+    credential: rfc1123Label(63),
+  })
+  .superRefine((spec, ctx) => {
+    for (const issue of nodePoolIssuesFor(
+      spec.distribution as ProvisionedDistribution,
+      spec.nodePools,
+    )) {
+      ctx.addIssue({ code: 'custom', ...issue });
+    }
+  });
 
 export const importClusterSchema = z.strictObject({
   name: clusterNameSchema,
@@ -195,20 +347,45 @@ export type ImportClusterRequest = z.infer<typeof importClusterSchema>;
 export type PatchClusterRequest = z.infer<typeof patchClusterSchema>;
 export type ListClustersQuery = z.infer<typeof listClustersQuerySchema>;
 
+/** Longest path segment quoted in a message: keys come from the request. */
+const MAX_SEGMENT = 80;
+
+/**
+ * A field path as messages name it: `nodePools[0].taints[1].value`, a key
+ * that is not a plain word quoted, `labels["example.com/tier"]`.
+ */
+export function describePath(path: ReadonlyArray<PropertyKey>): string {
+  return path
+    .map((part, i) => {
+      if (typeof part === 'number') return `[${part}]`;
+      const text = String(part);
+      if (
+        /^[A-Za-z_][A-Za-z0-9_-]*$/.test(text) &&
+        text.length <= MAX_SEGMENT
+      ) {
+        return `${i ? '.' : ''}${text}`;
+      }
+      const shown =
+        text.length > MAX_SEGMENT ? `${text.slice(0, MAX_SEGMENT)}…` : text;
+      return `[${JSON.stringify(shown)}]`;
+    })
+    .join('');
+}
+
 /**
  * Turns a zod error into one message naming each field at fault, e.g.
  * `nodePools[0].minSize: minSize (3) is greater than maxSize (2)`.
  */
 export function describeIssues(error: z.ZodError): string {
   return error.issues
+    .flatMap(issue =>
+      // A record key's own issues say what is wrong with it.
+      issue.code === 'invalid_key'
+        ? issue.issues.map(inner => ({ ...inner, path: issue.path }))
+        : [issue],
+    )
     .map(issue => {
-      const path = issue.path
-        .map((part, i) =>
-          typeof part === 'number'
-            ? `[${part}]`
-            : `${i ? '.' : ''}${String(part)}`,
-        )
-        .join('');
+      const path = describePath(issue.path);
       return path ? `${path}: ${issue.message}` : issue.message;
     })
     .join('; ');

@@ -11,7 +11,9 @@ import {
   ClusterSpec,
   ClustersSettings,
   CREDENTIAL_KIND_OF,
+  describePath,
   ImportClusterRequest,
+  nodePoolIssuesFor,
   PatchClusterRequest,
   ProvisionedDistribution,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
@@ -112,6 +114,7 @@ export class ClusterService {
       throw new ServiceUnavailableError(NO_MANAGEMENT_CLUSTER);
     }
     this.assertVersionOffered(spec.distribution, spec.kubernetesVersion);
+    assertNodePoolsFit(spec.distribution, spec.nodePools);
     await this.assertCredential(spec);
     try {
       const cluster = await this.options.store.insert({
@@ -223,6 +226,7 @@ export class ClusterService {
       spec.kubernetesVersion = patch.kubernetesVersion;
     }
     if (patch.nodePools !== undefined) {
+      assertNodePoolsFit(spec.distribution, patch.nodePools);
       spec.nodePools = patch.nodePools;
     }
     if (isDeepStrictEqual(spec, current.spec)) {
@@ -324,6 +328,24 @@ export class ClusterService {
         `credential: "${spec.credential}" is a ${credential.kind} credential; ${spec.distribution} needs ${kind}`,
       );
     }
+  }
+}
+
+/**
+ * Refuses node pools the distribution's engine would refuse (its taint
+ * rule), naming each field: the management cluster is never asked.
+ */
+function assertNodePoolsFit(
+  distribution: ProvisionedDistribution,
+  nodePools: ClusterSpec['nodePools'],
+) {
+  const issues = nodePoolIssuesFor(distribution, nodePools);
+  if (issues.length) {
+    throw new InputError(
+      issues
+        .map(issue => `${describePath(issue.path)}: ${issue.message}`)
+        .join('; '),
+    );
   }
 }
 

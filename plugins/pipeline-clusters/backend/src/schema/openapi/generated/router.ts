@@ -1005,12 +1005,19 @@ export const spec = {
       },
       LabelKey: {
         type: 'string',
+        description:
+          'A Kubernetes qualified name: an optional DNS subdomain prefix of at\nmost 253 characters (lower-case RFC 1123 labels joined by `.`) and\n`/`, then a name of 1-63 letters, digits, `-`, `_` or `.`, starting\nand ending with a letter or digit. The pattern is written so that no\ninput makes it backtrack (each repetition starts with a character the\nprevious one cannot end with), and the length is bounded.\n',
+        minLength: 1,
+        maxLength: 317,
         pattern:
-          '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+          '^(?:(?=[-a-z0-9.]{1,253}/)[a-z0-9]+(?:-+[a-z0-9]+)*(?:\\.[a-z0-9]+(?:-+[a-z0-9]+)*)*/)?[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
       },
       LabelValue: {
         type: 'string',
-        pattern: '^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$',
+        description:
+          'At most 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit; may be empty.',
+        maxLength: 63,
+        pattern: '^(?:[A-Za-z0-9](?:[-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$',
       },
       Labels: {
         type: 'object',
