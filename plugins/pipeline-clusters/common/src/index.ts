@@ -9,3 +9,4 @@ export * from './schema';
 export * from './credentialSchema';
 export * from './permissions';
 export * from './client';
+export * from './teamNamespace';
