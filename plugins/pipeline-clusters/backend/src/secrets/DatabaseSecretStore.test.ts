@@ -314,6 +314,36 @@ describe('DatabaseSecretStore', () => {
       ).toEqual({ token: DO_TOKEN });
     });
 
+    it('deletes only a secret of the kinds asked for', async () => {
+      const store = await storeWith([keyA]);
+      const kubeconfig = { kubeconfig: 'apiVersion: v1\nkind: Config' };
+      await store.put({
+        owner: OWNER,
+        name: 'cluster-apps-kubeconfig',
+        kind: 'kubeconfig',
+        value: kubeconfig,
+      });
+      await expect(
+        store.delete(
+          { owner: OWNER, name: 'cluster-apps-kubeconfig' },
+          { kinds: ['aws', 'digitalocean'] },
+        ),
+      ).resolves.toBe(false);
+      expect(
+        (await store.get({ owner: OWNER, name: 'cluster-apps-kubeconfig' }))
+          ?.value,
+      ).toEqual(kubeconfig);
+      await expect(
+        store.delete(
+          { owner: 'PAYMENTS', name: 'cluster-apps-kubeconfig' },
+          { kinds: ['kubeconfig'] },
+        ),
+      ).resolves.toBe(true);
+      await expect(
+        store.delete({ owner: OWNER, name: 'x' }, { kinds: ['nope' as any] }),
+      ).rejects.toThrow('kind: must be one of');
+    });
+
     it('deletes', async () => {
       const store = await storeWith([keyB]);
       await expect(

@@ -222,10 +222,16 @@ export class DatabaseSecretStore implements SecretStore {
     }));
   }
 
-  async delete(ref: SecretRef): Promise<boolean> {
+  async delete(
+    ref: SecretRef,
+    options?: { kinds?: SecretKind[] },
+  ): Promise<boolean> {
     const { owner, name } = normalizeRef(ref);
-    const count = await this.knex(TABLE).where({ owner, name }).delete();
-    return count > 0;
+    const kinds = normalizeKinds(options?.kinds);
+    // One statement: the kind is checked by the row it deletes.
+    let query = this.knex(TABLE).where({ owner, name });
+    if (kinds) query = query.whereIn('kind', kinds);
+    return (await query.delete()) > 0;
   }
 
   /**

@@ -54,7 +54,13 @@ export interface SecretStore {
     owner?: string;
     kinds?: SecretKind[];
   }): Promise<CredentialSummary[]>;
-  delete(ref: SecretRef): Promise<boolean>;
+  /**
+   * Deletes a secret and returns whether it did. With `kinds`, only a secret
+   * of one of those kinds is deleted: one of another kind is left alone
+   * (false), so that a caller deleting cloud credentials can never remove a
+   * kubeconfig the portal keeps for a cluster.
+   */
+  delete(ref: SecretRef, options?: { kinds?: SecretKind[] }): Promise<boolean>;
   /** Releases timers and connections; the store is unusable afterwards. */
   close?(): Promise<void>;
 }

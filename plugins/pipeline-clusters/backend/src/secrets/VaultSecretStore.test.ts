@@ -271,6 +271,34 @@ describe('VaultSecretStore', () => {
     });
   });
 
+  it('deletes only a secret of the kinds asked for', async () => {
+    const store = await open({ method: 'token', token: vault.rootToken });
+    const kubeconfig = { kubeconfig: 'apiVersion: v1\nkind: Config' };
+    await store.put({
+      owner: OWNER,
+      name: 'cluster-apps-kubeconfig',
+      kind: 'kubeconfig',
+      value: kubeconfig,
+    });
+    const ref = { owner: OWNER, name: 'cluster-apps-kubeconfig' };
+    await expect(store.delete(ref, { kinds: ['aws'] })).resolves.toBe(false);
+    expect((await store.get(ref))?.value).toEqual(kubeconfig);
+    expect(
+      vault
+        .kv()
+        .metadata(
+          'pipeline-portal/credentials/group~default~payments/cluster-apps-kubeconfig',
+        ),
+    ).toBeDefined();
+    await expect(
+      store.delete({ owner: OWNER, name: 'nope' }, { kinds: ['aws'] }),
+    ).resolves.toBe(false);
+    await expect(store.delete(ref, { kinds: ['kubeconfig'] })).resolves.toBe(
+      true,
+    );
+    await expect(store.get(ref)).resolves.toBeUndefined();
+  });
+
   it('renews a renewable token at two thirds of its TTL', async () => {
     const token = vault.createToken({ policies: ['portal'], ttl: 6 });
     const store = await open({ method: 'token', token });

@@ -173,10 +173,20 @@ export class VaultSecretStore implements SecretStore {
       );
   }
 
-  async delete(ref: SecretRef): Promise<boolean> {
+  async delete(
+    ref: SecretRef,
+    options?: { kinds?: SecretKind[] },
+  ): Promise<boolean> {
     const { owner, name } = normalizeRef(ref);
+    const kinds = normalizeKinds(options?.kinds);
     const path = this.path(owner, name);
     if ((await this.currentVersion(path)) === undefined) return false;
+    if (kinds) {
+      // KV v2 has no conditional delete: the kind is read first. Secrets of
+      // other kinds live under names cloud credentials may not take.
+      const kind = (await this.readData(path))?.data?.kind;
+      if (!kind || !kinds.includes(kind)) return false;
+    }
     // Deleting the metadata removes every version, not just the latest.
     await this.vault.call(`delete secret ${name} of ${owner}`, c =>
       c.delete(`${this.options.mount}/metadata/${path}`),

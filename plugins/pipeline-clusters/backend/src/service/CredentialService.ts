@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError } from '@backstage/errors';
+import { ConflictError, InputError, NotFoundError } from '@backstage/errors';
 import {
   CLOUD_CREDENTIAL_KINDS,
   CreateCredentialRequest,
@@ -6,6 +6,7 @@ import {
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { SecretStore } from '../secrets/SecretStore';
 import { ClusterStore } from '../store/ClusterStore';
+import { isManagedSecretName } from './kubeconfigSecrets';
 
 /**
  * The cloud credentials of owner groups, in the secret store. Summaries
@@ -23,9 +24,15 @@ export class CredentialService {
     });
   }
 
+  /** Refused (400) under a name the portal keeps for a cluster's kubeconfig. */
   async createCredential(
     request: CreateCredentialRequest,
   ): Promise<CredentialSummary> {
+    if (isManagedSecretName(request.name)) {
+      throw new InputError(
+        `name: "${request.name}" is reserved: the portal keeps cluster kubeconfigs under cluster-<cluster>-kubeconfig`,
+      );
+    }
     const record = await this.options.secrets.put({
       owner: request.owner,
       name: request.name,
@@ -57,7 +64,12 @@ export class CredentialService {
     return secret.value;
   }
 
-  /** Refused while a live cluster uses the credential. */
+  /**
+   * Deletes a cloud credential, and nothing else: a secret of another kind
+   * (a cluster's kubeconfig, kept by the portal) under the same owner and
+   * name is left alone with a 409, whatever the caller may act for. Refused
+   * (409) while a live cluster uses the credential.
+   */
   async deleteCredential(ref: { owner: string; name: string }): Promise<void> {
     const user = await this.options.store.findUsingCredential(
       ref.owner,
@@ -68,10 +80,19 @@ export class CredentialService {
         `credential "${ref.name}" is used by cluster "${user}"`,
       );
     }
-    if (!(await this.options.secrets.delete(ref))) {
-      throw new NotFoundError(
-        `credential "${ref.name}" of ${ref.owner} not found`,
+    const deleted = await this.options.secrets.delete(ref, {
+      kinds: [...CLOUD_CREDENTIAL_KINDS],
+    });
+    if (deleted) return;
+    // Summaries only: what is there is told without decrypting it.
+    const kept = await this.options.secrets.list({ owner: ref.owner });
+    if (kept.some(secret => secret.name === ref.name)) {
+      throw new ConflictError(
+        `"${ref.name}" of ${ref.owner} is not a cloud credential but a secret the portal manages for a cluster (its kubeconfig): it is removed with the cluster, never through /credentials`,
       );
     }
+    throw new NotFoundError(
+      `credential "${ref.name}" of ${ref.owner} not found`,
+    );
   }
 }

@@ -1,9 +1,24 @@
 import { ClusterAccess } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { parse, stringify } from 'yaml';
 
+const MANAGED_PREFIX = 'cluster-';
+const MANAGED_SUFFIX = '-kubeconfig';
+
 /** The SecretStore name under which a cluster's kubeconfig is kept. */
 export function kubeconfigSecretName(cluster: string): string {
-  return `cluster-${cluster}-kubeconfig`;
+  return `${MANAGED_PREFIX}${cluster}${MANAGED_SUFFIX}`;
+}
+
+/**
+ * Whether a secret name is one the portal keeps for a cluster (its
+ * kubeconfig): cloud credentials may not take such a name.
+ */
+export function isManagedSecretName(name: string): boolean {
+  return (
+    name.length > MANAGED_PREFIX.length + MANAGED_SUFFIX.length &&
+    name.startsWith(MANAGED_PREFIX) &&
+    name.endsWith(MANAGED_SUFFIX)
+  );
 }
 
 /** A kubeconfig for one cluster with a bearer token or a client certificate. */

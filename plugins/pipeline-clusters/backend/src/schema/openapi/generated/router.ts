@@ -680,7 +680,7 @@ export const spec = {
         tags: ['credentials'],
         summary: 'Add a cloud credential to a group',
         description:
-          'Needs `secret.manage` and membership of the owner group. The value is encrypted in the secret store and never returned.',
+          'Needs `secret.manage` and membership of the owner group. The value is encrypted in the secret store and never returned. Names of the form `cluster-<cluster>-kubeconfig` are reserved for the kubeconfigs the portal keeps (400).',
         requestBody: {
           required: true,
           content: {
@@ -723,7 +723,7 @@ export const spec = {
         tags: ['credentials'],
         summary: 'Delete a cloud credential',
         description:
-          'Needs `secret.manage` and membership of the owner group. Refused (409) while a cluster uses it.',
+          'Needs `secret.manage` and membership of the owner group. Deletes a\ncloud credential and nothing else: a secret the portal keeps for a\ncluster under the same owner and name (its kubeconfig) is never\ndeleted here, whoever asks (409). Refused (409) while a cluster uses\nthe credential; 404 when the owner has no such secret.\n',
         parameters: [
           {
             name: 'name',
