@@ -142,6 +142,32 @@ export interface Config {
         /** How often a Running cluster's status is read again. @default 60 */
         resyncSeconds?: number;
       };
+      /**
+       * Which backend plugins may call the service-to-service routes, by
+       * plugin id (a plugin's service token has the subject `plugin:<id>`).
+       * Any other plugin gets 403 before anything is read; user tokens are
+       * always refused there. A value that is not a plugin id stops the
+       * backend at start-up.
+       */
+      serviceAccess?: {
+        /**
+         * `GET /clusters/{name}/access`: a cluster's API server and the
+         * portal's credential for it.
+         * @default ['kubernetes', 'spotguides', 'integrated-services']
+         */
+        clusterAccess?: string[];
+        /**
+         * `GET /clusters/{name}/access` answered with the API server and its
+         * CA only, never a credential: for the catalog's cluster entities.
+         * @default ['catalog']
+         */
+        clusterCertificateAuthority?: string[];
+        /**
+         * `GET /credentials/{owner}/{name}/value`: a cloud credential's value.
+         * @default ['integrated-services']
+         */
+        credentialValue?: string[];
+      };
       import?: {
         /**
          * CIDRs an imported cluster's API server may be in although private

@@ -8,12 +8,15 @@ import {
   KubeconfigPolicy,
   readKubeconfigPolicy,
 } from './kubeconfig/acceptKubeconfig';
+import { ServiceAccess } from './permissions/serviceAccess';
 import { ReconcilerOptions } from './service/ClusterReconciler';
 
 export interface ClustersConfig {
   offeredVersions: Record<ProvisionedDistribution, readonly string[]>;
   importPolicy: KubeconfigPolicy;
   reconcileIntervalSeconds: number;
+  /** Which plugins may call the service-to-service routes. */
+  serviceAccess: ServiceAccess;
   reconcile: Pick<
     ReconcilerOptions,
     | 'concurrency'
@@ -48,6 +51,7 @@ export function readClustersConfig(config: Config): ClustersConfig {
   return {
     offeredVersions,
     importPolicy: readKubeconfigPolicy(config),
+    serviceAccess: ServiceAccess.fromConfig(config),
     reconcileIntervalSeconds: seconds('intervalSeconds', 10),
     reconcile: {
       concurrency: seconds('concurrency', 40),

@@ -92,6 +92,7 @@ async function routerRoutes(): Promise<string[]> {
     service: {} as any,
     credentials: {} as any,
     namespaces: {} as any,
+    serviceAccess: {} as any,
   });
   const routes: string[] = [];
   for (const layer of (router as any).stack) {
@@ -837,7 +838,8 @@ describe('openapi.yaml', () => {
         404,
       );
 
-      // Users never reach /access; a service gets as far as the lookup.
+      // Users and unlisted plugins never reach /access; a listed plugin
+      // gets as far as the lookup.
       expectDocumented(
         'get',
         '/clusters/{name}/access',
@@ -852,6 +854,18 @@ describe('openapi.yaml', () => {
         await http
           .get(`${base}/clusters/nope/access`)
           .set('Authorization', mockCredentials.service.header()),
+        403,
+      );
+      expectDocumented(
+        'get',
+        '/clusters/{name}/access',
+        await http.get(`${base}/clusters/nope/access`).set(
+          'Authorization',
+          mockCredentials.service.header({
+            onBehalfOf: mockCredentials.service('plugin:kubernetes'),
+            targetPluginId: 'pipeline-clusters',
+          }),
+        ),
         404,
       );
 

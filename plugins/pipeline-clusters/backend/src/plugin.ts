@@ -113,6 +113,7 @@ export const pipelineClustersPlugin = createBackendPlugin({
             service,
             credentials: new CredentialService({ secrets, store }),
             namespaces: new NamespaceService(service),
+            serviceAccess: settings.serviceAccess,
           }),
         );
         // Liveness of the plugin itself, for probes and the wiring test.

@@ -38,7 +38,7 @@ export const clusterReaders = {
 
 /** Cluster lifecycle: list, create, import, read, change, delete, access. */
 export function clusterRoutes(router: ApiRouter, deps: RouteDeps) {
-  const { httpAuth, authorization, service } = deps;
+  const { httpAuth, authorization, service, serviceAccess } = deps;
   const r = clusterReaders;
   const caller = (req: Parameters<typeof httpAuth.credentials>[0]) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -138,10 +138,21 @@ export function clusterRoutes(router: ApiRouter, deps: RouteDeps) {
       .send(kubeconfig);
   });
 
-  // Other backend plugins only (the Kubernetes cluster supplier): never users.
+  // Other backend plugins only, each on its list in config: never users.
+  // The catalog's list gets the API server and its CA, not the credential.
   router.get('/clusters/:name/access', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['service'] });
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    const level = serviceAccess.clusterAccessLevel(credentials);
     const name = r.getClusterAccess(req);
-    res.set('Cache-Control', 'no-store').json(await service.access(name));
+    const access = await service.access(name);
+    res.set('Cache-Control', 'no-store').json(
+      level === 'full'
+        ? access
+        : {
+            name: access.name,
+            apiServer: access.apiServer,
+            ...(access.caData ? { caData: access.caData } : {}),
+          },
+    );
   });
 }

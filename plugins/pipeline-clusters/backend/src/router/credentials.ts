@@ -32,7 +32,7 @@ export const credentialReaders = {
 
 /** Cloud credentials of owner groups; values only to other plugins. */
 export function credentialRoutes(router: ApiRouter, deps: RouteDeps) {
-  const { httpAuth, authorization, credentials: secrets } = deps;
+  const { httpAuth, authorization, credentials: secrets, serviceAccess } = deps;
   const r = credentialReaders;
   const caller = (req: Parameters<typeof httpAuth.credentials>[0]) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
@@ -69,9 +69,10 @@ export function credentialRoutes(router: ApiRouter, deps: RouteDeps) {
     res.status(204).end();
   });
 
-  // Other backend plugins only (integrated services): never users, never logged.
+  // The plugins on its list only (integrated services): never users, never logged.
   router.get('/credentials/:owner/:name/value', async (req, res) => {
-    await httpAuth.credentials(req, { allow: ['service'] });
+    const credentials = await httpAuth.credentials(req, { allow: ['service'] });
+    serviceAccess.require(credentials, 'credentialValue');
     const ref = r.getCredentialValue(req);
     const value = await secrets.credentialValue(ref);
     res.set('Cache-Control', 'no-store').json({ value });

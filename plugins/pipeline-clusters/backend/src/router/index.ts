@@ -7,6 +7,7 @@ import { InputError } from '@backstage/errors';
 import { databaseHealth } from '@pipeline-portal/backend-health';
 import express, { ErrorRequestHandler } from 'express';
 import { ClusterAuthorization } from '../permissions/authorization';
+import { ServiceAccess } from '../permissions/serviceAccess';
 import { createOpenApiRouter } from '../schema/openapi/generated/router';
 import { ClusterService } from '../service/ClusterService';
 import { CredentialService } from '../service/CredentialService';
@@ -26,6 +27,7 @@ export interface RouterOptions {
   service: ClusterService;
   credentials: CredentialService;
   namespaces: NamespaceService;
+  serviceAccess: ServiceAccess;
 }
 
 const readers: RequestReaders = {
@@ -41,7 +43,10 @@ const readers: RequestReaders = {
  * field. What only the spec refuses keeps the validator's message, which
  * names the field by its path in the request.
  */
-function explainRefusal(httpAuth: HttpAuthService): ErrorRequestHandler {
+function explainRefusal(
+  httpAuth: HttpAuthService,
+  serviceAccess: ServiceAccess,
+): ErrorRequestHandler {
   return (error, req, _res, next) => {
     const { openapi } = req as {
       openapi?: { schema?: Record<string, any>; pathParams?: RawParams };
@@ -63,7 +68,9 @@ function explainRefusal(httpAuth: HttpAuthService): ErrorRequestHandler {
     };
     httpAuth
       .credentials(req, { allow: [...allow] })
-      .then(() => {
+      .then(credentials => {
+        // A plugin not on the route's list is refused before its input is read.
+        serviceAccess.requireFor(operation.operationId, credentials);
         read(raw);
         next(error);
       })
@@ -81,7 +88,7 @@ export async function createRouter(
     // Tokens are httpAuth's to check: a missing one is a 401, not a 400.
     validatorOptions: { validateSecurity: false },
   });
-  router.use(explainRefusal(httpAuth));
+  router.use(explainRefusal(httpAuth, options.serviceAccess));
 
   // Liveness of the plugin and of its own database.
   router.get('/health', databaseHealth({ logger, database }));

@@ -40,7 +40,7 @@ describe('the router generated from openapi.yaml', () => {
     expect(res.body.error.message).toContain('name: must be an RFC 1123');
   });
 
-  it('checks the caller before the input: 401 for a bad token, 403 for a user on a service route', async () => {
+  it('checks the caller before the input: 401 for a bad token, 403 for a user or an unlisted plugin on a service route', async () => {
     const anonymous = await request(backend.server)
       .post(`${BASE}/clusters`)
       .set('Authorization', mockCredentials.user.invalidHeader())
@@ -50,9 +50,19 @@ describe('the router generated from openapi.yaml', () => {
       .get(`${BASE}/credentials/payments/Not_A_Label/value`)
       .set('Authorization', user);
     expect(asUser.status).toBe(403);
-    const asService = await request(backend.server)
+    const unlisted = await request(backend.server)
       .get(`${BASE}/credentials/payments/Not_A_Label/value`)
       .set('Authorization', mockCredentials.service.header());
+    expect(unlisted.status).toBe(403);
+    const asService = await request(backend.server)
+      .get(`${BASE}/credentials/payments/Not_A_Label/value`)
+      .set(
+        'Authorization',
+        mockCredentials.service.header({
+          onBehalfOf: mockCredentials.service('plugin:integrated-services'),
+          targetPluginId: 'pipeline-clusters',
+        }),
+      );
     expect(asService.status).toBe(400);
     expect(asService.body.error.message).toContain('credential name in path');
   });

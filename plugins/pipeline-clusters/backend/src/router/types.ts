@@ -1,5 +1,6 @@
 import { HttpAuthService } from '@backstage/backend-plugin-api';
 import { ClusterAuthorization } from '../permissions/authorization';
+import { ServiceAccess } from '../permissions/serviceAccess';
 import { ClusterService } from '../service/ClusterService';
 import { CredentialService } from '../service/CredentialService';
 import { NamespaceService } from '../service/NamespaceService';
@@ -16,4 +17,6 @@ export interface RouteDeps {
   service: ClusterService;
   credentials: CredentialService;
   namespaces: NamespaceService;
+  /** Which plugins may call the service-to-service routes. */
+  serviceAccess: ServiceAccess;
 }

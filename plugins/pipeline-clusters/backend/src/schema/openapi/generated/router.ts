@@ -502,7 +502,7 @@ export const spec = {
         summary:
           "How to reach the cluster's API server (service-to-service only)",
         description:
-          'For other backend plugins only (the Kubernetes cluster supplier):\nthe bearer token must be a Backstage service token; user tokens get\n403. Never call it from a browser. The answer holds credentials and\nis not cached.\n',
+          'For the backend plugins configured in\n`pipelinePortal.clusters.serviceAccess.clusterAccess` only (default\n`kubernetes`, `spotguides`, `integrated-services`): the bearer token\nmust be the service token of one of them (subject `plugin:<id>`).\nThe plugins of `serviceAccess.clusterCertificateAuthority` (default\n`catalog`) get the API server and its CA only, never a credential.\nUser tokens and other plugins get 403, before anything is read.\nNever call it from a browser. The answer holds credentials and is\nnot cached.\n',
         'x-service-to-service-only': true,
         security: [
           {
@@ -770,7 +770,7 @@ export const spec = {
         tags: ['credentials'],
         summary: "A stored cloud credential's value (service-to-service only)",
         description:
-          'For other backend plugins only (integrated services): the bearer\ntoken must be a Backstage service token; user tokens get 403. The\nanswer holds the secret and is not cached. Kubeconfigs are not\ncredentials: they answer 404 here.\n',
+          'For the backend plugins configured in\n`pipelinePortal.clusters.serviceAccess.credentialValue` only\n(default `integrated-services`): the bearer token must be the\nservice token of one of them (subject `plugin:<id>`). User tokens\nand other plugins get 403, before anything is read. The answer holds\nthe secret and is not cached. Kubeconfigs are not credentials: they\nanswer 404 here.\n',
         'x-service-to-service-only': true,
         security: [
           {
