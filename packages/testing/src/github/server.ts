@@ -129,9 +129,12 @@ export async function startGitHub(
     only?: HookRecord,
   ) => {
     const targets = only ? [only] : repo.hooks.filter(h => hookWants(h, event));
-    if (!targets.length) return Promise.resolve([] as Delivery[]);
-    return Promise.resolve(payload).then(body =>
-      Promise.all(targets.map(h => deliverTo(repo, h, event, body))),
+    // The payload is being built already: with no hook to deliver it to, it
+    // is still awaited, so `close()` never removes the repository under it.
+    const body = Promise.resolve(payload);
+    if (!targets.length) return body.then(() => [] as Delivery[]);
+    return body.then(b =>
+      Promise.all(targets.map(h => deliverTo(repo, h, event, b))),
     );
   };
 
