@@ -35,6 +35,29 @@ export interface Config {
          */
         componentCacheSeconds?: number;
       };
+      /**
+       * What a pipeline file may ask of a run. Runs use the team namespace's
+       * pipeline service account only; remote resolution (Tekton's `http`,
+       * `git`, `bundles` and `hub` resolvers) reaches only these targets,
+       * and the `cluster` resolver only the run's own namespace.
+       */
+      runs?: {
+        allowedResolvers?: {
+          /** HTTPS URL prefixes, e.g. `https://raw.githubusercontent.com/tektoncd/catalog/`. Default none. */
+          http?: string[];
+          /** Git repository URL prefixes (HTTPS). Default none. */
+          git?: string[];
+          /** OCI reference prefixes, e.g. `ghcr.io/tektoncd/catalog/`. Default none. */
+          bundles?: string[];
+          /** Tekton Hub or Artifact Hub catalog names, or `*`. Default none. */
+          hub?: string[];
+        };
+      };
+      /** Stored deliveries (they hold whole webhook payloads). */
+      deliveries?: {
+        /** Processed deliveries older than this many days are deleted. Default 14. */
+        maxAgeDays?: number;
+      };
       /** The curated Tekton Tasks installed into a team namespace before its first run. */
       tasks?: {
         /** Folder of their YAML files. Default: the project's catalog/tekton-tasks. */

@@ -198,27 +198,35 @@ describe.each(databases.eachSupportedId())('trigger engine on %s', id => {
     });
   });
 
-  it('starts nothing for a fork pull request by an outsider until a collaborator comments /ok-to-test', async () => {
-    const head = await branch('fork-change');
-    world.gh.addUser('outsider');
-    const pr = (await world.gh.webhooks.pullRequest(OWNER, REPO, {
-      action: 'opened',
-      number: 7,
-      head: 'fork-change',
-      sender: 'outsider',
-    })) as any;
-    pr.pull_request.head.repo = {
-      ...pr.pull_request.head.repo,
-      full_name: `outsider/${REPO}`,
-      fork: true,
-    };
-    const opened = await world.send('pull_request', pr);
+  it('starts nothing for a fork pull request by an outsider until a collaborator comments /ok-to-test, and approves only the commit the comment saw', async () => {
+    const gh = world.gh;
+    gh.addUser('outsider');
+    await gh.createFork(OWNER, REPO, { owner: 'outsider' });
+    const push = (n: number) =>
+      gh.commitFile('outsider', REPO, {
+        path: 'src/fork.ts',
+        content: `export const n = ${n};\n`,
+        branch: 'fork-change',
+        author: 'outsider',
+      });
+    const first = await push(1);
+    const pr = await gh.createPullRequest(OWNER, REPO, {
+      head: 'outsider:fork-change',
+      author: 'outsider',
+    });
+    const opened = await world.send(
+      'pull_request',
+      await gh.webhooks.pullRequest(OWNER, REPO, {
+        action: 'opened',
+        number: pr.number,
+      }),
+    );
     const waiting = await delivery(opened.guid);
     expect(waiting.decision).toBe('needs-approval');
     expect(waiting.reason).toContain('outsider');
-    expect(runsAt(head)).toEqual([]);
+    expect(runsAt(first)).toEqual([]);
     const approval = await waitFor(
-      async () => statusesAt(head)[0],
+      async () => statusesAt(first)[0],
       'approval status',
     );
     expect(approval).toMatchObject({
@@ -227,31 +235,48 @@ describe.each(databases.eachSupportedId())('trigger engine on %s', id => {
     });
     expect(approval.description).toContain('/ok-to-test');
 
-    const comment = (login: string, body: string) => ({
-      action: 'created',
-      issue: { number: 7, pull_request: { url: 'x' } },
-      comment: { body, user: { login } },
-      repository: pr.repository,
-      sender: { login },
-    });
-    const byOutsider = await world.send(
-      'issue_comment',
-      comment('outsider', '/ok-to-test'),
-    );
-    expect((await delivery(byOutsider.guid)).decision).toBe('refused');
-    expect(runsAt(head)).toEqual([]);
+    /** A comment written now, delivered as GitHub delivers it. */
+    const comment = async (author: string, body: string) => {
+      const written = gh.createIssueComment(OWNER, REPO, pr.number, {
+        body,
+        author,
+      });
+      const payload = gh.webhooks.issueComment(OWNER, REPO, written);
+      return { payload, sent: await world.send('issue_comment', payload) };
+    };
+    const byOutsider = await comment('outsider', '/ok-to-test');
+    expect((await delivery(byOutsider.sent.guid)).decision).toBe('refused');
+    expect(runsAt(first)).toEqual([]);
 
-    const ok = await world.send(
-      'issue_comment',
-      comment(world.gh.login, '/ok-to-test'),
+    // The collaborator approves what they saw; the fork pushes again after.
+    gh.clock.set(Date.now());
+    const ok = await comment(gh.login, '/ok-to-test');
+    gh.clock.advance(60_000);
+    const second = await push(2);
+    const synchronized = await world.send(
+      'pull_request',
+      await gh.webhooks.pullRequest(OWNER, REPO, {
+        action: 'synchronize',
+        number: pr.number,
+        before: first,
+      }),
     );
-    const approved = await delivery(ok.guid);
+    gh.clock.reset();
+    const approved = await delivery(ok.sent.guid);
     expect(approved.decision).toBe('ran');
     expect(approved.runs.map((r: any) => r.pipeline)).toEqual(['ci']);
-    const [run] = runsAt(head);
+    const [run] = runsAt(first);
     expect(run.metadata!.annotations!['pipeline-portal.io/event']).toBe(
       'pull_request',
     );
+    // The push made after the comment waits for its own approval.
+    expect((await delivery(synchronized.guid)).decision).toBe('needs-approval');
+    expect(runsAt(second)).toEqual([]);
+
+    // The same comment delivered again is acted on once: it approves nothing.
+    const replayed = await world.send('issue_comment', ok.payload);
+    expect((await delivery(replayed.guid)).decision).toBe('duplicate');
+    expect(runsAt(second)).toEqual([]);
   });
 
   it('fails only the broken file, or the run its cluster refuses, on its own commit status', async () => {

@@ -191,7 +191,10 @@ describe.each(databases.eachSupportedId())(
         .where({ id: guid })
         .first();
       expect(waiting).toMatchObject({ state: 'queued', decision: 'pending' });
-      expect(waiting.reason).toContain('no catalog component');
+      // Bound when the spotguide was scaffolded; registered a moment later.
+      expect(waiting.reason).toContain(
+        'is bound to component:default/shop, which the catalog does not hold',
+      );
       expect(runsAt(first.sha)).toEqual([]);
 
       await world.stopBackend();
@@ -200,7 +203,7 @@ describe.each(databases.eachSupportedId())(
       expect(runsAt(first.sha)).toHaveLength(1);
     });
 
-    it('refuses a push from a repository without a catalog component once the grace has passed', async () => {
+    it('refuses a push whose bound component never arrives in the catalog once the grace has passed, with a failure status on the commit', async () => {
       await world.start({
         entities: [],
         config: {
@@ -217,9 +220,18 @@ describe.each(databases.eachSupportedId())(
       const row = await decided(guid);
       expect(row).toMatchObject({ decision: 'refused', attempts: 1 });
       expect(row.reason).toBe(
-        `no catalog component has github.com/project-slug ${REPOSITORY}`,
+        `${REPOSITORY} is bound to component:default/shop, which the catalog does not hold with github.com/project-slug ${REPOSITORY}`,
       );
       expect(runsAt(first.sha)).toEqual([]);
+      const status = await waitFor(
+        async () =>
+          world.gh.repo(OWNER, REPO)!.statuses.find(s => s.sha === first.sha),
+        'the refusal on the commit',
+      );
+      expect(status).toMatchObject({
+        context: 'pipeline-portal',
+        state: 'failure',
+      });
     });
   },
 );

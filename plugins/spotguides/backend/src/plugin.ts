@@ -10,18 +10,23 @@ import {
 } from '@pipeline-portal/plugin-spotguides-common';
 import { pushHint } from './engine/eventPlan';
 import { TriggerEngine } from './engine/TriggerEngine';
-import { scheduleHousekeeping, targetsOfEntities } from './housekeeping';
+import { scheduleHousekeeping } from './housekeeping';
 import { scheduleStatusReporting } from './reporting';
 import { StatusQueue } from './engine/StatusQueue';
 import { Worker } from './engine/Worker';
 import { GitHubClients } from './github/octokit';
 import { TektonReader } from './github/TektonReader';
 import { subscribeToDeliveries } from './intake/subscribe';
+import { readRunPolicy } from './config';
 import { createRouter } from './router';
 import { RuntimeClusters } from './runtime/RuntimeClusters';
 import { curatedTasks } from './runtime/curatedTasks';
+import { AccessScope } from './service/AccessScope';
+import { BindingService } from './service/BindingService';
 import { ExplainService } from './service/ExplainService';
-import { DeliveryStore, RunStore } from './store';
+import { BindingStore, DeliveryStore, RunStore } from './store';
+import { NamespaceGuard } from './trust/NamespaceGuard';
+import { PipelineClustersClient } from '@pipeline-portal/plugin-pipeline-clusters-common';
 
 /**
  * Spotguides: turns GitHub events on spotguide repositories into Tekton
@@ -45,12 +50,19 @@ export const spotguidesPlugin = createBackendPlugin({
         lifecycle: coreServices.lifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
+        permissions: coreServices.permissions,
+        userInfo: coreServices.userInfo,
         events: eventsServiceRef,
       },
       async init(deps) {
         const { httpRouter, logger, database, config, lifecycle } = deps;
         const deliveries = await DeliveryStore.create({ database });
         const runs = await RunStore.create({ database });
+        const bindings = await BindingStore.create({ database });
+        const namespaces = new NamespaceGuard({
+          auth: deps.auth,
+          source: new PipelineClustersClient({ discoveryApi: deps.discovery }),
+        });
         const github = new GitHubClients(config, logger);
         const reader = new TektonReader({
           pushes: {
@@ -76,6 +88,10 @@ export const spotguidesPlugin = createBackendPlugin({
         const engine = new TriggerEngine({
           catalog: deps.catalog,
           auth: deps.auth,
+          integrations: github.integrations,
+          bindings,
+          namespaces,
+          runPolicy: readRunPolicy(config),
           logger,
           github,
           reader,
@@ -93,7 +109,7 @@ export const spotguidesPlugin = createBackendPlugin({
         const worker = new Worker({
           store: deliveries,
           logger,
-          process: d => engine.process(d),
+          process: (d, signal) => engine.process(d, signal),
           concurrency: t?.getOptionalNumber('concurrency'),
           leaseMs: (t?.getOptionalNumber('leaseSeconds') ?? 60) * 1000,
           pollMs: t?.getOptionalNumber('pollIntervalMs'),
@@ -123,20 +139,23 @@ export const spotguidesPlugin = createBackendPlugin({
           config,
           logger,
           customObjects,
-          targets: async () => {
-            const { items } = await deps.catalog.getEntities(
-              { filter: { kind: 'Component' }, fields: ['metadata'] },
-              { credentials: await deps.auth.getOwnServiceCredentials() },
-            );
-            return targetsOfEntities(items);
-          },
+          // Only where the engine itself created runs: an annotation never
+          // decides where the portal's credential deletes anything.
+          targets: () => runs.namespaces(),
           onDeleted: run => runs.delete(run),
+          pruneDeliveries: before => deliveries.prune(before),
         });
         lifecycle.addShutdownHook(async () => {
           await worker.stop();
           statuses.stop();
         });
 
+        const scope = new AccessScope({
+          catalog: deps.catalog,
+          auth: deps.auth,
+          permissions: deps.permissions,
+          integrations: github.integrations,
+        });
         httpRouter.use(
           await createRouter({
             logger,
@@ -145,6 +164,16 @@ export const spotguidesPlugin = createBackendPlugin({
             deliveries,
             runs,
             explain: new ExplainService({ github, reader, core }),
+            bindings: new BindingService({
+              bindings,
+              catalog: deps.catalog,
+              auth: deps.auth,
+              userInfo: deps.userInfo,
+              integrations: github.integrations,
+              scope,
+              namespaces,
+            }),
+            scope,
             appBaseUrl,
           }),
         );

@@ -101,3 +101,29 @@ export interface ListDeliveriesRequest {
 export interface ListRunsRequest {
   entityRef: string;
 }
+
+/** A repository bound to the component whose pipelines its events run. */
+export interface RepositoryBinding {
+  /** `owner/name`, lower case. */
+  repository: string;
+  /** e.g. `component:default/shop`. */
+  entityRef: string;
+  /** The owner group the binding was made for. */
+  owner: string;
+  /** The user who bound it. */
+  boundBy: string;
+  boundAt: string;
+}
+
+/** Body of `PUT /repositories/{owner}/{name}/binding`. */
+export interface BindRepositoryRequest {
+  /** The component, e.g. `component:default/shop`. */
+  entityRef: string;
+  /**
+   * The owner group; required while the component is not in the catalog yet
+   * (a spotguide binds before registering it), else its owner.
+   */
+  owner?: string;
+  /** Checked to be a team namespace of the owner before binding. */
+  target?: { cluster: string; namespace: string };
+}

@@ -1,11 +1,13 @@
 import { ResponseError } from '@backstage/errors';
 import type {
+  BindRepositoryRequest,
   Delivery,
   ExplainRequest,
   ExplainResponse,
   ListDeliveriesRequest,
   ListRunsRequest,
   PipelineRunSummary,
+  RepositoryBinding,
 } from './api';
 
 /** Options of every call: a backend caller passes the token it acts with. */
@@ -30,6 +32,17 @@ export interface SpotguidesApi {
     req: ListRunsRequest,
     options?: SpotguidesRequestOptions,
   ): Promise<{ items: PipelineRunSummary[] }>;
+  /** The component a repository is bound to. */
+  getBinding(
+    repository: string,
+    options?: SpotguidesRequestOptions,
+  ): Promise<RepositoryBinding>;
+  /** Binds a repository to a component (its owners, or admins). */
+  bindRepository(
+    repository: string,
+    req: BindRepositoryRequest,
+    options?: SpotguidesRequestOptions,
+  ): Promise<RepositoryBinding>;
 }
 
 /** Typed client of the spotguides REST API over fetch. */
@@ -72,6 +85,28 @@ export class SpotguidesClient implements SpotguidesApi {
     );
   }
 
+  getBinding(repository: string, options?: SpotguidesRequestOptions) {
+    return this.json<RepositoryBinding>(
+      'GET',
+      `/repositories/${repositoryPath(repository)}/binding`,
+      undefined,
+      options,
+    );
+  }
+
+  bindRepository(
+    repository: string,
+    req: BindRepositoryRequest,
+    options?: SpotguidesRequestOptions,
+  ) {
+    return this.json<RepositoryBinding>(
+      'PUT',
+      `/repositories/${repositoryPath(repository)}/binding`,
+      req,
+      options,
+    );
+  }
+
   private async json<T>(
     method: string,
     path: string,
@@ -98,4 +133,13 @@ function query(params: Record<string, string | number | undefined>): string {
     if (value !== undefined) search.set(key, String(value));
   }
   return search.size ? `?${search}` : '';
+}
+
+/** `owner/name` as two path segments, each encoded. */
+function repositoryPath(repository: string): string {
+  const [owner, name, ...rest] = repository.split('/');
+  if (!owner || !name || rest.length) {
+    throw new TypeError(`repository must be owner/name, got "${repository}"`);
+  }
+  return `${encodeURIComponent(owner)}/${encodeURIComponent(name)}`;
 }

@@ -28,17 +28,26 @@ import express from 'express';
 import { Knex } from 'knex';
 import { AddressInfo } from 'node:net';
 import { spotguidesPlugin } from '../plugin';
+import { BindingStore } from '../store';
 import {
   CLUSTER,
   component,
-  NAMESPACE,
+  locationIn,
   OWNER,
   REPO,
+  REPOSITORY,
   SECRET,
+  TEAM,
   TEKTON_FILES,
+  teamNamespace,
 } from './fixtures';
 
-/** The clusters plugin's `GET /clusters/:name/access`, for one cluster. */
+/**
+ * The clusters plugin's `GET /clusters/:name/access` and
+ * `GET /clusters/:name/namespaces/:namespace` for one cluster, the second
+ * read from the namespace's portal label and owner annotation as the
+ * clusters plugin reads them.
+ */
 const clustersAccessPlugin = (kube: KubeApi) =>
   createBackendPlugin({
     pluginId: 'pipeline-clusters',
@@ -63,6 +72,29 @@ const clustersAccessPlugin = (kube: KubeApi) =>
               token: kube.token,
             });
           });
+          router.get('/clusters/:name/namespaces', async (req, res) => {
+            await httpAuth.credentials(req, { allow: ['user', 'service'] });
+            if (req.params.name !== CLUSTER) {
+              res.status(404).json({
+                error: { name: 'NotFoundError', message: 'not found' },
+              });
+              return;
+            }
+            const items = kube
+              .list('v1', 'Namespace')
+              .filter(
+                ns =>
+                  ns.metadata?.labels?.['pipeline-portal.io/managed-by'] ===
+                  'pipeline-portal',
+              )
+              .map(ns => ({
+                name: ns.metadata!.name,
+                owner: ns.metadata!.annotations?.['pipeline-portal.io/owner'],
+                team: ns.metadata!.labels?.['pipeline-portal.io/team'],
+                phase: 'Active',
+              }));
+            res.json({ items });
+          });
           httpRouter.use(router);
         },
       });
@@ -79,6 +111,8 @@ export interface EngineWorld {
     config?: JsonObject;
   }): Promise<void>;
   stopBackend(): Promise<void>;
+  /** The fixture component as the catalog holds it: read from the repository. */
+  component(annotations?: Record<string, string>): Entity;
   /** The backend's base URL, `http://localhost:PORT`. */
   url(): string;
   webhookUrl(): string;
@@ -96,7 +130,16 @@ export async function createEngineWorld(knex: Knex): Promise<EngineWorld> {
   const gh = await startGitHub({ rateLimit: 100_000 });
   const kube = await startKubeApi({
     crds: ['tekton.dev/pipelineruns.yaml', 'tekton.dev/tasks.yaml'],
-    namespaces: [NAMESPACE],
+  });
+  kube.create(teamNamespace());
+  // The spotguide bound the repository to its component when scaffolded.
+  await (
+    await BindingStore.create({ database: knex })
+  ).put({
+    repository: REPOSITORY,
+    entityRef: 'component:default/shop',
+    owner: TEAM,
+    boundBy: 'user:default/bob',
   });
   await gh.createRepo(OWNER, REPO, { autoInit: true } as any);
   for (const [path, content] of Object.entries(TEKTON_FILES)) {
@@ -119,7 +162,7 @@ export async function createEngineWorld(knex: Knex): Promise<EngineWorld> {
           spotguidesPlugin,
           clustersAccessPlugin(kube),
           catalogServiceMock.factory({
-            entities: options.entities ?? [component()],
+            entities: options.entities ?? [world.component()],
           }),
           mockServices.database.factory({ knex }),
           mockServices.rootConfig.factory({
@@ -151,6 +194,12 @@ export async function createEngineWorld(knex: Knex): Promise<EngineWorld> {
             },
           }),
         ],
+      });
+    },
+    component(annotations = {}) {
+      return component({
+        'backstage.io/managed-by-location': locationIn(gh.host),
+        ...annotations,
       });
     },
     async stopBackend() {

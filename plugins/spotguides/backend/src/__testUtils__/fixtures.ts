@@ -49,6 +49,26 @@ export const CLUSTER = 'dev';
 export const NAMESPACE = 'team-a';
 export const SECRET = 'webhook-s3cret';
 
+export const TEAM = 'group:default/team-a';
+
+/** Where the catalog read the component: `catalog-info.yaml` of the repository. */
+export const locationIn = (host: string, repository = REPOSITORY) =>
+  `url:http://${host}/${repository}/blob/main/catalog-info.yaml`;
+
+/** The team namespace the portal created for the component's owner. */
+export const teamNamespace = (name = NAMESPACE, owner = TEAM) => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: {
+    name,
+    labels: {
+      'pipeline-portal.io/managed-by': 'pipeline-portal',
+      'pipeline-portal.io/team': owner.replace(/^group:default\//, ''),
+    },
+    annotations: { 'pipeline-portal.io/owner': owner },
+  },
+});
+
 export const component = (
   annotations: Record<string, string> = {},
 ): Entity => ({
@@ -68,6 +88,6 @@ export const component = (
   spec: {
     type: 'service',
     lifecycle: 'production',
-    owner: 'group:default/team-a',
+    owner: TEAM,
   },
 });

@@ -1,10 +1,16 @@
 import type { AuthService, LoggerService } from '@backstage/backend-plugin-api';
+import type { ScmIntegrationRegistry } from '@backstage/integration';
 import type { CatalogService } from '@backstage/plugin-catalog-node';
+import {
+  checkRunSafety,
+  withPipelineServiceAccount,
+} from '@pipeline-portal/plugin-spotguides-common';
 import type {
   PipelineExplanation,
   PipelineFile,
   RunContext,
   RunRef,
+  RunSafetyOptions,
   TriggerEvent,
 } from '@pipeline-portal/plugin-spotguides-common';
 import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
@@ -12,7 +18,15 @@ import { GitHubClients } from '../github/octokit';
 import { hasWriteAccess } from '../github/repoApi';
 import { TektonReader } from '../github/TektonReader';
 import { RunTarget } from '../runtime/RuntimeClusters';
-import { ClaimedDelivery, DeliveryStore, Outcome, RunStore } from '../store';
+import {
+  BindingStore,
+  ClaimedDelivery,
+  DeliveryStore,
+  Outcome,
+  RunStore,
+} from '../store';
+import { NamespaceGuard } from '../trust/NamespaceGuard';
+import { resolveTarget } from '../trust/resolveTarget';
 import { ComponentDirectory, ComponentTarget } from './components';
 import { EventPlan, planEvent } from './eventPlan';
 import { runLink, stampRun, statusContext } from './labels';
@@ -36,6 +50,11 @@ export interface RunCreator {
 export interface TriggerEngineOptions {
   catalog: CatalogService;
   auth: AuthService;
+  integrations: ScmIntegrationRegistry;
+  bindings: BindingStore;
+  namespaces: NamespaceGuard;
+  /** The one service account runs use, and the remote resolution allowed. */
+  runPolicy: Omit<RunSafetyOptions, 'namespace'>;
   /** How long a repository's catalog component is reused. @default 15000 */
   componentTtlMs?: number;
   logger: LoggerService;
@@ -61,6 +80,16 @@ const pipelineName = (p: PipelineExplanation) =>
   p.pipeline ?? p.file.replace(/^.*\/|\.ya?ml$/g, '');
 const APPROVAL_HINT =
   'waiting for approval: a collaborator comments /ok-to-test';
+/** The commit status context of a refusal that concerns the whole repository. */
+const PORTAL_CONTEXT = 'pipeline-portal';
+
+const hostOf = (url: unknown) => {
+  try {
+    return new URL(String(url)).host.toLowerCase();
+  } catch {
+    return undefined;
+  }
+};
 
 /**
  * Turns one delivery into PipelineRuns. Throws TransientError when GitHub
@@ -74,46 +103,84 @@ export class TriggerEngine {
     this.components = new ComponentDirectory({
       catalog: o.catalog,
       auth: o.auth,
+      integrations: o.integrations,
       ttlMs: o.componentTtlMs,
     });
   }
 
-  async process(d: ClaimedDelivery): Promise<Outcome> {
+  async process(d: ClaimedDelivery, signal?: AbortSignal): Promise<Outcome> {
     if (d.event === 'issue_comment') {
       const approval = await approvalTarget(d, this.o);
       if ('decision' in approval) return approval;
-      return this.forPlan(d, approval.payload, { trusted: true });
+      return this.forPlan(d, approval.payload, { trusted: true, signal });
     }
-    return this.forPlan(d, d.payload, { trusted: false });
+    return this.forPlan(d, d.payload, { trusted: false, signal });
   }
 
   private async forPlan(
     d: ClaimedDelivery,
     payload: any,
-    options: { trusted: boolean },
+    options: { trusted: boolean; signal?: AbortSignal },
   ): Promise<Outcome> {
-    const target = await this.components.find(d.repository);
-    if (!target) {
-      const reason = `no catalog component has github.com/project-slug ${d.repository}`;
-      const age = Date.now() - Date.parse(d.receivedAt);
-      if (age < (this.o.componentGraceMs ?? 600_000)) {
-        throw new TransientError(`${reason} yet`);
-      }
-      return { decision: 'refused', reason };
-    }
+    const [claimants, binding] = await Promise.all([
+      this.components.claimants(d.repository),
+      this.o.bindings.get(d.repository),
+    ]);
+    const resolution = resolveTarget({
+      repository: d.repository,
+      host: hostOf(payload.repository?.html_url),
+      claimants,
+      binding,
+    });
     const event = d.event === 'issue_comment' ? 'pull_request' : d.event;
+    if (resolution.kind !== 'target') {
+      const age = Date.now() - Date.parse(d.receivedAt);
+      if (
+        resolution.kind === 'waiting' &&
+        age < (this.o.componentGraceMs ?? 600_000)
+      ) {
+        throw new TransientError(`${resolution.reason} yet`);
+      }
+      return this.refuse(d, event, payload, resolution.reason);
+    }
+    const { target } = resolution;
     const plan = planEvent(event, payload, {
       pipelinesFromHead: target.pipelinesFromHead,
     });
     if (typeof plan === 'string') return { decision: 'no-match', reason: plan };
-    return this.runPlan(d, target, plan, options.trusted);
+    return this.runPlan(d, target, resolution.binding.owner, plan, options);
+  }
+
+  /**
+   * Nothing runs for the repository: the reason goes on the deliveries page
+   * and, for an event that would set commit statuses, on the commit.
+   */
+  private refuse(
+    d: ClaimedDelivery,
+    event: string,
+    payload: any,
+    reason: string,
+  ): Outcome {
+    const plan = planEvent(event, payload, { pipelinesFromHead: false });
+    if (typeof plan !== 'string') {
+      this.o.statuses.add({
+        htmlUrl: plan.htmlUrl,
+        repository: d.repository,
+        sha: plan.statusSha,
+        context: PORTAL_CONTEXT,
+        state: 'failure',
+        description: reason,
+      });
+    }
+    return { decision: 'refused', reason };
   }
 
   private async runPlan(
     d: ClaimedDelivery,
     target: ComponentTarget,
+    owner: string,
     plan: EventPlan,
-    trusted: boolean,
+    { trusted, signal }: { trusted: boolean; signal?: AbortSignal },
   ): Promise<Outcome> {
     const { github, reader, core } = this.o;
     const client = await github.forRepository(plan.htmlUrl);
@@ -175,29 +242,54 @@ export class TriggerEngine {
         pipelines,
       };
     }
+    // The annotations only name a place: the portal's credential goes there
+    // only if it is a team namespace the portal made for the bound owner.
+    const refusal = await this.o.namespaces.refusal(cluster, namespace, owner);
+    if (refusal) {
+      toRun.forEach(p => this.status(d, plan, p, 'failure', refusal));
+      return { decision: 'refused', reason: refusal, pipelines };
+    }
     const byPath = new Map(files.map(f => [f.path, f]));
     const rendered: Array<{
       p: PipelineExplanation;
       run: Record<string, any>;
     }> = [];
+    const { serviceAccount, allowedResolvers } = this.o.runPolicy;
     for (const p of toRun) {
+      let message: string;
       try {
-        rendered.push({
-          p,
-          run: core.render(byPath.get(p.file)!, plan.context),
+        const run = withPipelineServiceAccount(
+          core.render(byPath.get(p.file)!, plan.context),
+          serviceAccount,
+        );
+        // The run is created with the portal's credential: what would
+        // leave the team namespace is refused before the cluster sees it.
+        const violations = checkRunSafety(run, {
+          serviceAccount,
+          namespace,
+          allowedResolvers,
         });
+        if (!violations.length) {
+          rendered.push({ p, run });
+          continue;
+        }
+        message = `refused: ${violations
+          .map(v => `${v.path}: ${v.message}`)
+          .join('; ')}`;
       } catch (error) {
         // A file the matcher accepted but that cannot be rendered (an
         // unknown placeholder) fails alone, like any broken file.
-        const message = (error as Error).message;
-        broken.push({ ...p, wouldRun: false, error: message });
-        this.status(d, plan, p, 'failure', `${p.file}: ${message}`);
+        message = (error as Error).message;
       }
+      broken.push({ ...p, wouldRun: false, error: message });
+      this.status(d, plan, p, 'failure', `${p.file}: ${message}`);
     }
     const created = await mapWithConcurrency(
       rendered,
       4,
       async ({ p, run }) => {
+        // Another replica holds the delivery now: it creates the runs.
+        signal?.throwIfAborted();
         try {
           return await this.createRun(
             d,
@@ -222,11 +314,16 @@ export class TriggerEngine {
     const brokenNote = broken.length
       ? `; broken: ${broken.map(p => p.file).join(', ')}`
       : '';
+    // Files that failed after matching (refused, unrenderable, refused by
+    // the cluster) show as not run, with why.
+    const outcome = pipelines.map(
+      p => broken.find(b => b.file === p.file) ?? p,
+    );
     if (!runs.length) {
       return {
         decision: 'failed',
         reason: `nothing started${brokenNote}`,
-        pipelines,
+        pipelines: outcome,
       };
     }
     return {
@@ -235,7 +332,7 @@ export class TriggerEngine {
         .map(r => r.pipeline)
         .join(', ')} on ${cluster}/${namespace}${brokenNote}`,
       runs,
-      pipelines,
+      pipelines: outcome,
     };
   }
 

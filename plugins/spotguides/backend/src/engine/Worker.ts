@@ -6,7 +6,11 @@ import { backoffMs, TransientError } from './errors';
 export interface WorkerOptions {
   store: DeliveryStore;
   logger: LoggerService;
-  process(d: ClaimedDelivery): Promise<Outcome>;
+  /**
+   * Decides one delivery. `signal` aborts when the lease is lost: nothing
+   * more may be written for the delivery then.
+   */
+  process(d: ClaimedDelivery, signal: AbortSignal): Promise<Outcome>;
   /** Deliveries processed at once by this replica. @default 8 */
   concurrency?: number;
   /** How long a claim holds before another replica may take over. @default 60000 */
@@ -121,10 +125,18 @@ export class Worker {
 
   private async handle(d: ClaimedDelivery): Promise<void> {
     const { store, logger } = this.o;
+    const lease = this.holdLease(d);
     try {
-      const outcome = await this.o.process(d);
+      const outcome = await this.o.process(d, lease.signal);
+      lease.signal.throwIfAborted();
       await store.complete(d.id, this.owner, outcome);
     } catch (error) {
+      if (lease.signal.aborted) {
+        logger.warn(
+          `delivery ${d.id} (${d.event} ${d.repository}) given up: its lease was lost to another replica`,
+        );
+        return;
+      }
       const transient = error instanceof TransientError;
       const max = this.o.maxAttempts ?? 30;
       if (!transient || d.attempts >= max) {
@@ -156,6 +168,32 @@ export class Worker {
         at,
         reason: `attempt ${d.attempts} delayed: ${error.message}`,
       });
+    } finally {
+      lease.release();
     }
+  }
+
+  /**
+   * Renews the delivery's lease every third of its length while it is
+   * worked on, so slow work (GitHub rate limits, a slow cluster) is never
+   * taken over by another replica; aborts when a renewal finds it lost.
+   */
+  private holdLease(d: ClaimedDelivery) {
+    const leaseMs = this.o.leaseMs ?? 60_000;
+    const controller = new AbortController();
+    const timer = setInterval(() => {
+      this.o.store.renew(d.id, this.owner, leaseMs).then(
+        held => {
+          if (!held) controller.abort(new Error('lease lost'));
+        },
+        error =>
+          this.o.logger.warn(`renewing the lease of ${d.id} failed: ${error}`),
+      );
+    }, Math.max(Math.floor(leaseMs / 3), 10));
+    timer.unref?.();
+    return {
+      signal: controller.signal,
+      release: () => clearInterval(timer),
+    };
   }
 }

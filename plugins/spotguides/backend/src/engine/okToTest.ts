@@ -1,12 +1,25 @@
-import { GitHubClients } from '../github/octokit';
+import { GitHubClients, classifyGitHubError } from '../github/octokit';
 import { hasWriteAccess } from '../github/repoApi';
 import { ClaimedDelivery, DeliveryStore, Outcome } from '../store';
+import { TransientError } from './errors';
+
+const time = (value: unknown) =>
+  typeof value === 'string' ? Date.parse(value) : NaN;
 
 /**
- * An `/ok-to-test` comment on a pull request: when a collaborator (write
- * access) wrote it, the pull request's latest delivery before the comment
- * runs if it waits for approval. Approval is for that commit only: a later
- * push to the fork waits again.
+ * An `/ok-to-test` comment on a pull request approves the commit that was
+ * the pull request's head when the comment was written, and nothing else:
+ *
+ * - the head at that time is the newest stored delivery of the pull request
+ *   whose `pull_request.updated_at` (GitHub's clock, like the comment's
+ *   `created_at`) is not later than the comment, so a push made after the
+ *   comment waits for another approval;
+ * - when GitHub says the head has moved to a commit whose delivery has not
+ *   arrived yet, the comment waits for it (it may have been pushed before the
+ *   comment, in which case the approver saw that commit instead);
+ * - a comment is acted on once: the intake drops a second delivery of the
+ *   same comment id as a duplicate, and a replayed comment, being as old as
+ *   the original, approves nothing newer.
  */
 export async function approvalTarget(
   d: ClaimedDelivery,
@@ -29,6 +42,13 @@ export async function approvalTarget(
   if (firstLine !== '/ok-to-test') {
     return { decision: 'no-match', reason: 'the comment is not /ok-to-test' };
   }
+  const writtenAt = time(p.comment?.created_at);
+  if (!Number.isFinite(writtenAt)) {
+    return {
+      decision: 'refused',
+      reason: 'the comment carries no creation time to approve against',
+    };
+  }
   const login = String(p.comment?.user?.login ?? '');
   const client = await o.github.forRepository(String(p.repository?.html_url));
   if (!(await hasWriteAccess(client, d.repository, login))) {
@@ -38,26 +58,60 @@ export async function approvalTarget(
     };
   }
   const number = Number(p.issue.number);
-  const latest = await o.deliveries.latestPullRequestDelivery(
-    d.repository,
-    number,
-    d.receivedAt,
-  );
-  if (!latest) {
+  const known = await o.deliveries.pullRequestDeliveries(d.repository, number);
+  const seen = known
+    .filter(k => time(k.payload?.pull_request?.updated_at) <= writtenAt)
+    .at(-1);
+  if (!seen) {
     return {
       decision: 'no-match',
-      reason: `no delivery of pull request #${number} is known`,
+      reason: `no delivery of pull request #${number} from before the comment is known`,
     };
   }
-  const waiting = latest.decision === 'needs-approval' ? latest : undefined;
-  if (!waiting) {
-    return {
-      decision: 'no-match',
-      reason: `pull request #${number} at ${latest.sha?.slice(
+  const [owner, repo] = d.repository.split('/');
+  let head: string;
+  try {
+    const { data } = await client.rest.pulls.get({
+      owner,
+      repo,
+      pull_number: number,
+    });
+    head = data.head.sha;
+  } catch (error) {
+    if ((error as { status?: number }).status === 404) {
+      return {
+        decision: 'no-match',
+        reason: `pull request #${number} does not exist`,
+      };
+    }
+    throw classifyGitHubError(error, `reading pull request #${number}`);
+  }
+  if (head !== seen.sha && !known.some(k => k.sha === head)) {
+    throw new TransientError(
+      `pull request #${number} is now at ${head.slice(
         0,
         7,
-      )} does not wait for approval (${latest.decision})`,
+      )}, whose delivery has not arrived: waiting for it to tell which commit was approved`,
+    );
+  }
+  if (seen.decision === 'pending') {
+    throw new TransientError(
+      `the delivery of pull request #${number} at ${seen.sha?.slice(
+        0,
+        7,
+      )} is not processed yet`,
+    );
+  }
+  if (seen.decision !== 'needs-approval') {
+    return {
+      decision: 'no-match',
+      reason: `pull request #${number} at ${seen.sha?.slice(
+        0,
+        7,
+      )} (its head when the comment was written) does not wait for approval (${
+        seen.decision
+      })`,
     };
   }
-  return { payload: waiting.payload };
+  return { payload: seen.payload };
 }

@@ -4,6 +4,12 @@ import { classifyGitHubError, GitHubClient } from './octokit';
 
 export const TEKTON_DIR = '.tekton';
 const MAX_ENTRIES = 5000;
+/** Pipeline files read from one commit: more is refused, not truncated. */
+export const MAX_PIPELINE_FILES = 50;
+/** Largest pipeline file read (bytes). */
+export const MAX_PIPELINE_FILE_BYTES = 256 * 1024;
+/** Largest sum of a commit's pipeline files (bytes). */
+export const MAX_PIPELINE_BYTES = 1024 * 1024;
 const COMMIT_SHA = /^[0-9a-f]{40}$/i;
 /** Pushes followed back to a parent whose listing is known. */
 const MAX_WALK = 50;
@@ -12,6 +18,36 @@ interface Entry {
   path: string;
   /** Git blob sha: the content is immutable for it. */
   sha: string;
+  /** Bytes, as the listing says. */
+  size: number;
+}
+
+/**
+ * A repository's `.tekton/` is larger than the portal reads: its files come
+ * from anyone who can push, so reading is bounded.
+ */
+export class PipelineReadLimitError extends Error {
+  name = 'PipelineReadLimitError';
+}
+
+function checkLimits(repository: string, entries: Entry[]): void {
+  if (entries.length > MAX_PIPELINE_FILES) {
+    throw new PipelineReadLimitError(
+      `${repository} has ${entries.length} pipeline files in ${TEKTON_DIR}/; at most ${MAX_PIPELINE_FILES} are read`,
+    );
+  }
+  const large = entries.find(e => e.size > MAX_PIPELINE_FILE_BYTES);
+  if (large) {
+    throw new PipelineReadLimitError(
+      `${large.path} of ${repository} is ${large.size} bytes; pipeline files of at most ${MAX_PIPELINE_FILE_BYTES} bytes are read`,
+    );
+  }
+  const total = entries.reduce((sum, e) => sum + e.size, 0);
+  if (total > MAX_PIPELINE_BYTES) {
+    throw new PipelineReadLimitError(
+      `the pipeline files of ${repository} add up to ${total} bytes; at most ${MAX_PIPELINE_BYTES} are read`,
+    );
+  }
 }
 
 /** Requests spent, for tests and the benchmark. */
@@ -116,6 +152,7 @@ export class TektonReader {
     hint?: PushHint,
   ): Promise<PipelineFile[]> {
     const entries = await this.list(client, repository, sha, hint);
+    checkLimits(repository, entries);
     const files = await mapWithConcurrency(
       entries,
       this.options.concurrency ?? 8,
@@ -161,7 +198,7 @@ export class TektonReader {
       const data = Array.isArray(res.data) ? res.data : [];
       const entries = data
         .filter(e => e.type === 'file' && /\.ya?ml$/i.test(e.name))
-        .map(e => ({ path: e.path, sha: e.sha }));
+        .map(e => ({ path: e.path, sha: e.sha, size: Number(e.size) || 0 }));
       this.listings.set(key, { etag: res.headers.etag, entries });
       return entries;
     } catch (error) {
@@ -257,6 +294,12 @@ export class TektonReader {
         typeof res.data === 'string'
           ? res.data
           : Buffer.from(res.data as unknown as ArrayBuffer).toString('utf8');
+      // The listing's size is GitHub's word; what arrived is checked too.
+      if (Buffer.byteLength(content) > MAX_PIPELINE_FILE_BYTES) {
+        throw new PipelineReadLimitError(
+          `${entry.path} of ${repository} is larger than ${MAX_PIPELINE_FILE_BYTES} bytes`,
+        );
+      }
       this.blobs.set(entry.sha, content);
       if (res.headers.etag) {
         this.fileEtags.set(pathKey, { etag: res.headers.etag, content });

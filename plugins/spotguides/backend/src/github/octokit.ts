@@ -24,7 +24,7 @@ const INLINE_WAIT_SECONDS = 2;
  * memory: the call fails and the caller re-queues the delivery.
  */
 export class GitHubClients {
-  private readonly integrations: ScmIntegrations;
+  readonly integrations: ScmIntegrations;
   private readonly credentials: DefaultGithubCredentialsProvider;
   private readonly clients = new Map<string, GitHubClient>();
 

@@ -12,7 +12,6 @@ import {
   readHousekeepingSettings,
   RunHousekeeper,
   scheduleHousekeeping,
-  targetsOfEntities,
 } from './index';
 
 jest.setTimeout(60_000);
@@ -208,6 +207,7 @@ describe('housekeeping settings and schedule', () => {
   it('defaults to 7 days and 20 runs per pipeline, hourly', () => {
     expect(readHousekeepingSettings(new ConfigReader({}))).toEqual({
       maxAgeDays: 7,
+      deliveryMaxAgeDays: 14,
       keepPerPipeline: 20,
       intervalMinutes: 60,
     });
@@ -224,6 +224,7 @@ describe('housekeeping settings and schedule', () => {
     });
     expect(readHousekeepingSettings(config)).toEqual({
       maxAgeDays: 1.5,
+      deliveryMaxAgeDays: 14,
       keepPerPipeline: 5,
       intervalMinutes: 10,
     });
@@ -238,18 +239,29 @@ describe('housekeeping settings and schedule', () => {
     );
   });
 
-  it('schedules one global task and reads its namespaces from the entities', async () => {
+  it('schedules one global task that cleans the namespaces it is given, then prunes old deliveries', async () => {
     const scheduler = mockServices.scheduler.mock();
+    const pruned: Date[] = [];
+    const targets = jest.fn(async () => []);
     const h = await scheduleHousekeeping({
       scheduler,
       config: new ConfigReader({
-        pipelinePortal: { spotguides: { housekeeping: { maxAgeDays: 2 } } },
+        pipelinePortal: {
+          spotguides: {
+            housekeeping: { maxAgeDays: 2 },
+            deliveries: { maxAgeDays: 3 },
+          },
+        },
       }),
       logger: mockServices.logger.mock(),
       customObjects: async () => {
         throw new Error('not used');
       },
-      targets: async () => [],
+      targets,
+      pruneDeliveries: async before => {
+        pruned.push(before);
+        return 0;
+      },
     });
     expect(h.maxAgeMs).toBe(2 * DAY);
     expect(scheduler.scheduleTask).toHaveBeenCalledWith(
@@ -259,24 +271,14 @@ describe('housekeeping settings and schedule', () => {
         frequency: { minutes: 60 },
       }),
     );
-    const entity = (name: string, annotations: Record<string, string>) => ({
-      apiVersion: 'backstage.io/v1alpha1',
-      kind: 'Component',
-      metadata: { name, annotations },
-    });
-    expect(
-      targetsOfEntities([
-        entity('orders', {
-          'pipeline-portal.io/runtime-cluster': 'prod',
-          'pipeline-portal.io/namespace': 'payments',
-        }),
-        entity('billing', {
-          'pipeline-portal.io/runtime-cluster': 'prod',
-          'pipeline-portal.io/namespace': 'payments',
-        }),
-        entity('docs', {}),
-      ]),
-    ).toEqual([{ cluster: 'prod', namespace: 'payments' }]);
+    const { fn } = (scheduler.scheduleTask as jest.Mock).mock.calls[0][0];
+    const started = Date.now();
+    await fn(new AbortController().signal);
+    expect(targets).toHaveBeenCalledTimes(1);
+    expect(pruned).toHaveLength(1);
+    // The cut-off is three days before the pass.
+    expect(pruned[0].getTime()).toBeGreaterThanOrEqual(started - 3 * DAY);
+    expect(pruned[0].getTime()).toBeLessThanOrEqual(Date.now() - 3 * DAY);
   });
 });
 

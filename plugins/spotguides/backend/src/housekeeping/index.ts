@@ -2,7 +2,6 @@ import type {
   LoggerService,
   SchedulerService,
 } from '@backstage/backend-plugin-api';
-import type { Entity } from '@backstage/catalog-model';
 import type { Config } from '@backstage/config';
 import { InputError } from '@backstage/errors';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
@@ -27,6 +26,8 @@ const KEY = 'pipelinePortal.spotguides.housekeeping';
 export interface HousekeepingSettings {
   /** Finished runs older than this many days are deleted. Default 7. */
   maxAgeDays: number;
+  /** Processed deliveries older than this many days are deleted. Default 14. */
+  deliveryMaxAgeDays: number;
   /** Runs kept per component and pipeline. Default 20. */
   keepPerPipeline: number;
   /** How often a pass runs. Default 60. */
@@ -34,12 +35,16 @@ export interface HousekeepingSettings {
 }
 
 export function readHousekeepingSettings(config: Config): HousekeepingSettings {
-  const c = config.getOptionalConfig(KEY);
-  const positive = (key: string, fallback: number, integer: boolean) => {
-    const value = c?.getOptionalNumber(key) ?? fallback;
+  const positive = (
+    key: string,
+    fallback: number,
+    integer: boolean,
+    root = KEY,
+  ) => {
+    const value = config.getOptionalNumber(`${root}.${key}`) ?? fallback;
     if (!(value > 0) || (integer && !Number.isInteger(value))) {
       throw new InputError(
-        `${KEY}.${key} must be a positive ${
+        `${root}.${key} must be a positive ${
           integer ? 'integer' : 'number'
         }, got ${value}`,
       );
@@ -48,28 +53,21 @@ export function readHousekeepingSettings(config: Config): HousekeepingSettings {
   };
   return {
     maxAgeDays: positive('maxAgeDays', 7, false),
+    deliveryMaxAgeDays: positive(
+      'maxAgeDays',
+      14,
+      false,
+      'pipelinePortal.spotguides.deliveries',
+    ),
     keepPerPipeline: positive('keepPerPipeline', 20, true),
     intervalMinutes: positive('intervalMinutes', 60, false),
   };
 }
 
-/** The team namespaces of components a spotguide made (runtime cluster and namespace annotations). */
-export function targetsOfEntities(entities: Entity[]): HousekeepingTarget[] {
-  const out = new Map<string, HousekeepingTarget>();
-  for (const e of entities) {
-    const a = e.metadata.annotations ?? {};
-    const cluster = a['pipeline-portal.io/runtime-cluster'];
-    const namespace = a['pipeline-portal.io/namespace'];
-    if (cluster && namespace) {
-      out.set(`${cluster}\n${namespace}`, { cluster, namespace });
-    }
-  }
-  return [...out.values()];
-}
-
 /**
  * Schedules housekeeping: a global task, so one replica at a time deletes
- * old PipelineRuns from the namespaces `targets` names.
+ * old PipelineRuns from the namespaces `targets` names, then old deliveries
+ * (`pruneDeliveries`, given the cut-off).
  */
 export async function scheduleHousekeeping(options: {
   scheduler: SchedulerService;
@@ -78,6 +76,7 @@ export async function scheduleHousekeeping(options: {
   customObjects: (cluster: string) => Promise<CustomObjectsApi>;
   targets: () => Promise<HousekeepingTarget[]>;
   onDeleted?: (run: DeletedRun) => Promise<void>;
+  pruneDeliveries?: (before: Date) => Promise<number>;
 }): Promise<RunHousekeeper> {
   const settings = readHousekeepingSettings(options.config);
   const housekeeper = new RunHousekeeper({
@@ -98,6 +97,19 @@ export async function scheduleHousekeeping(options: {
         await housekeeper.run(await options.targets());
       } catch (error) {
         options.logger.error(`PipelineRun housekeeping failed: ${error}`);
+      }
+      try {
+        const before = new Date(
+          Date.now() - settings.deliveryMaxAgeDays * 24 * 60 * 60 * 1000,
+        );
+        const pruned = (await options.pruneDeliveries?.(before)) ?? 0;
+        if (pruned) {
+          options.logger.info(
+            `Deleted ${pruned} deliveries received before ${before.toISOString()}`,
+          );
+        }
+      } catch (error) {
+        options.logger.error(`Pruning deliveries failed: ${error}`);
       }
     },
   });

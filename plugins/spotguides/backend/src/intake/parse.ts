@@ -46,8 +46,25 @@ export function toNewDelivery(
       const d = payload.deployment;
       return keyed(d?.ref, d?.sha, `deployment.${d?.id}`);
     }
+    case 'issue_comment': {
+      // A comment is acted on once, whichever delivery brings it.
+      const comment = payload.comment?.id;
+      return {
+        ...base,
+        ref: undefined,
+        sha: undefined,
+        dedupKey:
+          comment === undefined
+            ? undefined
+            : dedupKey({
+                repository,
+                event: `issue_comment.${action}`,
+                ref: String(comment),
+              }),
+      };
+    }
     default:
-      // Comments (/ok-to-test) and other events: every delivery counts.
+      // Other events: every delivery counts.
       return {
         ...base,
         ref: undefined,

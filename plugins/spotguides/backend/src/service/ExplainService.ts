@@ -2,9 +2,13 @@ import type {
   ExplainRequest,
   ExplainResponse,
 } from '@pipeline-portal/plugin-spotguides-common';
-import { NotFoundError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  InputError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { GitHubClients } from '../github/octokit';
-import { TektonReader } from '../github/TektonReader';
+import { PipelineReadLimitError, TektonReader } from '../github/TektonReader';
 import type { TriggerCore } from '../engine/TriggerEngine';
 import { TransientError } from '../engine/errors';
 
@@ -37,6 +41,9 @@ export class ExplainService {
       }
       if (error instanceof TransientError) {
         throw new ServiceUnavailableError(error.message);
+      }
+      if (error instanceof PipelineReadLimitError) {
+        throw new InputError(error.message);
       }
       throw error;
     }

@@ -156,4 +156,74 @@ describe.each(databases.eachSupportedId())('DeliveryStore on %s', id => {
       (await store.list({ repository: 'acme/shop', limit: 1 })).map(d => d.id),
     ).toEqual(['d-3']);
   });
+
+  it('renews a held lease so another replica cannot take it, and says when it was lost', async () => {
+    const { store } = await setup();
+    await store.insert(delivery('d-1'));
+    const t0 = Date.now();
+    const [claimed] = await store.claim('replica-a', {
+      limit: 1,
+      leaseMs: 1_000,
+      now: t0,
+    });
+    expect(claimed.id).toBe('d-1');
+    // Renewed before it ran out: at t0 + 1.5 s the lease still holds.
+    expect(await store.renew('d-1', 'replica-a', 1_000, t0 + 900)).toBe(true);
+    expect(
+      await store.claim('replica-b', {
+        limit: 1,
+        leaseMs: 1_000,
+        now: t0 + 1_500,
+      }),
+    ).toEqual([]);
+    // Not renewed in time: another replica takes it, the first one learns.
+    expect(
+      await store.claim('replica-b', {
+        limit: 1,
+        leaseMs: 1_000,
+        now: t0 + 2_000,
+      }),
+    ).toHaveLength(1);
+    expect(await store.renew('d-1', 'replica-a', 1_000, t0 + 2_100)).toBe(
+      false,
+    );
+  });
+
+  it('prunes processed deliveries older than the cut-off and keeps queued ones', async () => {
+    const { store } = await setup();
+    const old = new Date(Date.now() - 20 * 24 * 3600_000).getTime();
+    await store.insert(delivery('old-done'), old);
+    await store.insert(delivery('old-queued', 'b'.repeat(40)), old);
+    await store.insert(delivery('new-done', 'c'.repeat(40)));
+    expect(await store.claim('w', { limit: 3, leaseMs: 60_000 })).toHaveLength(
+      3,
+    );
+    for (const done of ['old-done', 'new-done']) {
+      await store.complete(done, 'w', { decision: 'no-match', reason: 'x' });
+    }
+    const pruned = await store.prune(new Date(Date.now() - 14 * 24 * 3600_000));
+    expect(pruned).toBe(1);
+    expect(await store.get('old-done')).toBeUndefined();
+    expect(await store.get('new-done')).toBeDefined();
+    expect(await store.get('old-queued')).toBeDefined();
+  });
+
+  it('lists the deliveries of several repositories whatever their case', async () => {
+    const { store } = await setup();
+    await store.insert({ ...delivery('a-1'), repository: 'Acme/Shop' });
+    await store.insert({
+      ...delivery('b-1', 'b'.repeat(40)),
+      repository: 'acme/other',
+      dedupKey: undefined,
+    });
+    await store.insert({
+      ...delivery('c-1', 'c'.repeat(40)),
+      repository: 'acme/hidden',
+      dedupKey: undefined,
+    });
+    const ids = async (repositories: string[]) =>
+      (await store.list({ repositories, limit: 50 })).map(d => d.id).sort();
+    expect(await ids(['acme/shop', 'acme/other'])).toEqual(['a-1', 'b-1']);
+    expect(await ids([])).toEqual([]);
+  });
 });

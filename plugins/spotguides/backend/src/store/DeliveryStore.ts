@@ -200,6 +200,23 @@ export class DeliveryStore {
       }));
   }
 
+  /**
+   * Extends a held lease while its delivery is worked on; false when the
+   * lease was lost (it ran out and another replica took the delivery).
+   */
+  async renew(
+    id: string,
+    owner: string,
+    leaseMs: number,
+    now = Date.now(),
+  ): Promise<boolean> {
+    const count = await this.knex(TABLE)
+      .where({ id, lease_owner: owner, state: 'queued' })
+      .where('lease_until', '>=', now)
+      .update({ lease_until: now + leaseMs });
+    return count === 1;
+  }
+
   /** Records the decision; false when the lease was lost meanwhile. */
   async complete(
     id: string,
@@ -240,34 +257,49 @@ export class DeliveryStore {
   }
 
   /**
-   * The newest delivery of a pull request received up to `until`: the
-   * commit a collaborator saw when approving it.
+   * The stored deliveries of one pull request (duplicates left out), oldest
+   * first, at most `limit`: what an approval is weighed against.
    */
-  async latestPullRequestDelivery(
+  async pullRequestDeliveries(
     repository: string,
     pullRequest: number,
-    until: string,
+    limit = 200,
   ): Promise<
-    { id: string; sha?: string; decision: string; payload: any } | undefined
+    Array<{ id: string; sha?: string; decision: string; payload: any }>
   > {
-    const row = await this.knex<Row>(TABLE)
+    const rows: Row[] = await this.knex<Row>(TABLE)
       .where({
         repository,
         event: 'pull_request',
         ref: `refs/pull/${pullRequest}/head`,
       })
       .whereNot('decision', 'duplicate')
-      .where('received_at', '<=', until)
       .orderBy('received_at', 'desc')
-      .first('id', 'sha', 'decision', 'payload');
-    return row
-      ? {
-          id: row.id,
-          sha: row.sha ?? undefined,
-          decision: row.decision,
-          payload: JSON.parse(row.payload),
-        }
-      : undefined;
+      .limit(limit)
+      .select('id', 'sha', 'decision', 'payload');
+    return rows.reverse().map(row => ({
+      id: row.id,
+      sha: row.sha ?? undefined,
+      decision: row.decision,
+      payload: JSON.parse(row.payload),
+    }));
+  }
+
+  /**
+   * Deletes processed deliveries received before `before` (they hold whole
+   * payloads), at most `limit` per call so one pass never holds the table
+   * long. Returns how many went.
+   */
+  async prune(before: Date, limit = 1000): Promise<number> {
+    const rows: Array<{ id: string }> = await this.knex(TABLE)
+      .select('id')
+      .where('state', 'done')
+      .where('received_at', '<', before.toISOString())
+      .orderBy('received_at', 'asc')
+      .limit(limit);
+    const chosen = rows.map(r => r.id);
+    if (!chosen.length) return 0;
+    return this.knex(TABLE).whereIn('id', chosen).delete();
   }
 
   /**
@@ -287,14 +319,26 @@ export class DeliveryStore {
     return row ? toDelivery(row) : undefined;
   }
 
-  /** Newest first. */
+  /**
+   * Newest first; of one repository, or of those in `repositories` (lower
+   * case) when given.
+   */
   async list(filter: {
     repository?: string;
+    repositories?: string[];
     limit: number;
   }): Promise<Delivery[]> {
+    if (filter.repositories && !filter.repositories.length) return [];
     const rows: Row[] = await this.knex<Row>(TABLE)
       .modify(q => {
         if (filter.repository) q.where('repository', filter.repository);
+        if (filter.repositories) {
+          const list = filter.repositories;
+          q.whereRaw(
+            `lower(repository) in (${list.map(() => '?').join(', ')})`,
+            list,
+          );
+        }
       })
       .orderBy('received_at', 'desc')
       .orderBy('id', 'asc')

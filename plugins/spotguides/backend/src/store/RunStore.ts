@@ -156,6 +156,17 @@ export class RunStore {
   }
 
   /** Forgets a run (housekeeping deleted it from its cluster). */
+  /**
+   * The namespaces the engine created runs in (each checked to be a team
+   * namespace of the run's owner when it was created): the only places
+   * housekeeping touches.
+   */
+  async namespaces(): Promise<Array<{ cluster: string; namespace: string }>> {
+    return this.knex('spotguides_runs')
+      .distinct('cluster', 'namespace')
+      .orderBy(['cluster', 'namespace']);
+  }
+
   async delete(key: RunKey): Promise<void> {
     await this.knex(TABLE).where(keyOf(key)).delete();
   }

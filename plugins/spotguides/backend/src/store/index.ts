@@ -1,3 +1,5 @@
+export { BindingStore } from './BindingStore';
+export type { Binding } from './BindingStore';
 export { DeliveryStore, dedupKey } from './DeliveryStore';
 export type {
   ClaimedDelivery,
