@@ -11,6 +11,8 @@ export function mockSpotguidesApi(
     listDeliveries: jest.fn(async () => ({ items: [] })),
     explain: jest.fn(),
     listRuns: jest.fn(async () => ({ items: [] })),
+    getBinding: jest.fn(),
+    bindRepository: jest.fn(),
     ...overrides,
   } as MockSpotguidesApi;
 }

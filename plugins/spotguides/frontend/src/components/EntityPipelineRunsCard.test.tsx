@@ -1,6 +1,7 @@
 import { renderInTestApp } from '@backstage/frontend-test-utils';
 import { EntityProvider } from '@backstage/plugin-catalog-react';
-import { screen } from '@testing-library/react';
+import { screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
 import { ComponentProps } from 'react';
 import { spotguidesApiRef } from '../api';
 import { mockSpotguidesApi, MockSpotguidesApi } from '../__testUtils__/mocks';
@@ -100,5 +101,66 @@ describe('EntityPipelineRunsCard', () => {
         )
       )[0],
     ).toBeInTheDocument();
+  });
+
+  it('says the repository runs nothing until bound, and binds it to the component on request', async () => {
+    const notFound = Object.assign(new Error('not bound'), {
+      response: { status: 404 },
+    });
+    const binding = {
+      repository: 'payments/orders',
+      entityRef: 'component:default/orders',
+      owner: 'group:default/payments',
+      boundBy: 'user:default/bob',
+      boundAt: '2026-12-07T10:00:00.000Z',
+    };
+    const api = mockSpotguidesApi({
+      getBinding: jest
+        .fn()
+        .mockRejectedValueOnce(notFound)
+        .mockResolvedValue(binding),
+      bindRepository: jest.fn(async () => binding),
+    });
+    await render(api);
+    expect(
+      await screen.findByText(/payments\/orders is not bound to a component/),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /bind/i }));
+    expect(api.bindRepository).toHaveBeenCalledWith('payments/orders', {
+      entityRef: 'component:default/orders',
+    });
+    await waitFor(() =>
+      expect(
+        screen.getByText(
+          /runs this component's pipelines \(bound for group:default\/payments/,
+        ),
+      ).toBeInTheDocument(),
+    );
+    expect(screen.queryByRole('button', { name: /bind/i })).toBeNull();
+  });
+
+  it("shows the server's refusal to bind", async () => {
+    const api = mockSpotguidesApi({
+      getBinding: jest.fn(async () => ({
+        repository: 'payments/orders',
+        entityRef: 'component:default/decoy',
+        owner: 'group:default/marketing',
+        boundBy: 'user:default/carol',
+        boundAt: '2026-12-07T10:00:00.000Z',
+      })),
+      bindRepository: jest.fn(async () => {
+        throw new Error(
+          'payments/orders is bound to component:default/decoy for group:default/marketing: only its members or an admin may bind it elsewhere',
+        );
+      }),
+    });
+    await render(api);
+    expect(
+      await screen.findByText(/is bound to component:default\/decoy/),
+    ).toBeInTheDocument();
+    await userEvent.click(screen.getByRole('button', { name: /bind/i }));
+    expect(await screen.findByRole('alert')).toHaveTextContent(
+      'only its members or an admin may bind it elsewhere',
+    );
   });
 });

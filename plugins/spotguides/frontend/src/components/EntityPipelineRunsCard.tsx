@@ -14,6 +14,7 @@ import type { PipelineRunSummary } from '@pipeline-portal/plugin-spotguides-comm
 import useAsyncRetry from 'react-use/esm/useAsyncRetry';
 import useInterval from 'react-use/esm/useInterval';
 import { spotguidesApiRef } from '../api';
+import { BindingNotice } from './BindingNotice';
 import { formatTime, RunStatus, shortSha } from './DecisionStatus';
 
 const POLL_MS = 5000;
@@ -61,6 +62,7 @@ export function EntityPipelineRunsCard() {
   return (
     <InfoCard title="Pipeline runs" noPadding>
       {state.error && <ResponseErrorPanel error={state.error} />}
+      <BindingNotice />
       <div data-testid="pipeline-runs">
         <Table<PipelineRunSummary>
           options={{
