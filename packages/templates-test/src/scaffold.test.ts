@@ -1,5 +1,6 @@
 import {
   coreServices,
+  createBackendPlugin,
   createServiceFactory,
 } from '@backstage/backend-plugin-api';
 import {
@@ -17,11 +18,14 @@ import scaffolderModuleGithub from '@backstage/plugin-scaffolder-backend-module-
 import scaffolderModuleSpotguides, {
   DEFAULT_WEBHOOK_EVENTS,
 } from '@pipeline-portal/plugin-scaffolder-backend-module-spotguides';
+import spotguidesPlugin from '@pipeline-portal/plugin-spotguides-backend';
 import {
   GitHubDouble,
   startGitHub,
   TaskEventReads,
+  userInfoServiceFactory,
 } from '@pipeline-portal/testing';
+import express from 'express';
 import { Knex } from 'knex';
 import path from 'node:path';
 import request from 'supertest';
@@ -73,6 +77,46 @@ const APP_FILE: Record<Spotguide, string> = {
   'spark-job': 'src/main/java/com/payments/reports/WordCountJob.java',
 };
 
+/**
+ * The clusters plugin's team namespaces route, as the spotguides plugin asks
+ * it when a spotguide binds its repository: `payments` on `payments-prod`
+ * is the payments team's namespace; nothing else is a team namespace.
+ */
+const clustersStandIn = createBackendPlugin({
+  pluginId: 'pipeline-clusters',
+  register(env) {
+    env.registerInit({
+      deps: {
+        httpRouter: coreServices.httpRouter,
+        httpAuth: coreServices.httpAuth,
+      },
+      async init({ httpRouter, httpAuth }) {
+        const router = express.Router();
+        router.get('/clusters/:name/namespaces', async (req, res) => {
+          await httpAuth.credentials(req, { allow: ['user', 'service'] });
+          if (req.params.name !== 'payments-prod') {
+            res.status(404).json({
+              error: { name: 'NotFoundError', message: 'no such cluster' },
+            });
+            return;
+          }
+          res.json({
+            items: [
+              {
+                name: 'payments',
+                owner: 'group:default/payments',
+                team: 'payments',
+                phase: 'Active',
+              },
+            ],
+          });
+        });
+        httpRouter.use(router);
+      },
+    });
+  },
+});
+
 /** Each plugin its own database of the engine under test, as in production. */
 function perPluginDatabases(init: () => Promise<Knex>, reads: TaskEventReads) {
   const clients = new Map<string, Promise<Knex>>();
@@ -121,6 +165,7 @@ describe('every spotguide scaffolded through the scaffolder', () => {
         features: [
           mockServices.rootConfig.factory({
             data: {
+              app: { baseUrl: 'http://localhost:3000' },
               backend: { baseUrl: 'http://localhost:7007' },
               integrations: {
                 github: [
@@ -149,6 +194,11 @@ describe('every spotguide scaffolded through the scaffolder', () => {
           scaffolderModuleSpotguides,
           eventsPlugin,
           eventsModuleGithubWebhook,
+          spotguidesPlugin,
+          clustersStandIn,
+          userInfoServiceFactory({
+            'user:default/bob': ['user:default/bob', 'group:default/payments'],
+          }),
         ],
       });
       forwarder.forwardTo((backend.server.address() as { port: number }).port);
@@ -287,6 +337,47 @@ describe('every spotguide scaffolded through the scaffolder', () => {
           },
           spec: { owner: 'group:default/payments' },
         });
+
+        // The repository was bound to the component for its owner, by bob.
+        const binding = await request(backend.server)
+          .get(`/api/spotguides/repositories/payments/${name}/binding`)
+          .set('Authorization', bob);
+        expect(binding.status).toBe(200);
+        expect(binding.body).toMatchObject({
+          repository: `payments/${name}`,
+          entityRef: `component:default/${name}`,
+          owner: 'group:default/payments',
+          boundBy: 'user:default/bob',
+        });
+      },
+    );
+
+    it.each([
+      [
+        'an owner the person does not belong to',
+        { owner: 'group:default/marketing' },
+      ],
+      [
+        "a namespace that is not the owner's team namespace",
+        { namespace: 'kube-system' },
+      ],
+    ])(
+      'refuses %s on the server before any repository exists',
+      async (_what, answers) => {
+        const name = `refused-${suffix}-${'owner' in answers ? 'owner' : 'ns'}`;
+        await expect(
+          runTask('template:default/nodejs-service', {
+            name,
+            owner: 'group:default/payments',
+            cluster: 'resource:default/payments-prod',
+            namespace: 'payments',
+            createNamespace: false,
+            repoUrl: `${gh.host}?owner=payments&repo=${name}`,
+            ...ANSWERS['nodejs-service'],
+            ...answers,
+          }),
+        ).rejects.toThrow(/task failed:[\s\S]*Binding payments\/refused/);
+        expect(gh.repo('payments', name)).toBeUndefined();
       },
     );
   });

@@ -121,12 +121,13 @@ describe.each(SPOTGUIDES.map(s => [s]))('the %s spotguide', spotguide => {
 
   const read = (file: string) => fs.readFile(path.join(dir, file), 'utf8');
 
-  it('steps: render, team namespace if asked, repository, webhook, push, catalog', async () => {
+  it('steps: render, team namespace if asked, binding checked on the server, repository, webhook, push, catalog', async () => {
     const template = await readTemplate(spotguide);
     expect(template.metadata.name).toBe(spotguide);
     expect(template.spec.steps.map(s => s.action)).toEqual([
       'fetch:template',
       'pipeline:namespace:create',
+      'spotguides:repository:bind',
       'github:repo:create',
       'spotguides:webhook:create',
       'github:repo:push',

@@ -4,10 +4,15 @@ import {
 } from '@backstage/backend-plugin-api';
 import { ScmIntegrations } from '@backstage/integration';
 import { scaffolderActionsExtensionPoint } from '@backstage/plugin-scaffolder-node';
-import { createWebhookCreateAction, readWebhookSettings } from './actions';
+import {
+  createRepositoryBindAction,
+  createWebhookCreateAction,
+  readWebhookSettings,
+} from './actions';
 
 /**
- * Scaffolder actions of the spotguides: `spotguides:webhook:create`.
+ * Scaffolder actions of the spotguides: `spotguides:webhook:create` and
+ * `spotguides:repository:bind`.
  *
  * @public
  */
@@ -19,13 +24,17 @@ export const scaffolderModuleSpotguides = createBackendModule({
       deps: {
         scaffolder: scaffolderActionsExtensionPoint,
         config: coreServices.rootConfig,
+        auth: coreServices.auth,
+        discovery: coreServices.discovery,
       },
-      async init({ scaffolder, config }) {
+      async init({ scaffolder, config, auth, discovery }) {
+        const integrations = ScmIntegrations.fromConfig(config);
         scaffolder.addActions(
           createWebhookCreateAction({
-            integrations: ScmIntegrations.fromConfig(config),
+            integrations,
             settings: readWebhookSettings(config),
           }),
+          createRepositoryBindAction({ auth, discovery, integrations }),
         );
       },
     });

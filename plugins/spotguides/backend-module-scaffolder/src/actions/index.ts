@@ -7,3 +7,5 @@ export type {
   WebhookCreateActionOptions,
   WebhookSettings,
 } from './webhookCreate';
+export { createRepositoryBindAction } from './repositoryBind';
+export type { RepositoryBindActionOptions } from './repositoryBind';
