@@ -18,6 +18,8 @@ import scaffolderModuleGithub from '@backstage/plugin-scaffolder-backend-module-
 import scaffolderModuleSpotguides, {
   DEFAULT_WEBHOOK_EVENTS,
 } from '@pipeline-portal/plugin-scaffolder-backend-module-spotguides';
+// The binding step needs the real plugin behind it, as in the portal.
+// eslint-disable-next-line @backstage/no-mixed-plugin-imports
 import spotguidesPlugin from '@pipeline-portal/plugin-spotguides-backend';
 import {
   GitHubDouble,
