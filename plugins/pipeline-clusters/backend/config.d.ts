@@ -168,6 +168,56 @@ export interface Config {
          */
         credentialValue?: string[];
       };
+      /**
+       * What the portal adds to every team namespace it creates or updates
+       * (`POST /clusters/{name}/namespaces`, `pipeline:namespace:create`).
+       * A value at fault stops the backend at start-up, naming the key.
+       */
+      namespaces?: {
+        /**
+         * Egress of team namespaces is denied but for DNS (kube-dns or
+         * CoreDNS in kube-system, port 53) and the namespace's own pods.
+         */
+        egress?: {
+          /**
+           * Further destinations, e.g. a registry's or Git server's range,
+           * or `0.0.0.0/0` for the internet. The cloud metadata addresses
+           * (169.254.169.254/32, fd00:ec2::254/128, 100.100.100.200/32) are
+           * cut out of every range with `ipBlock.except`; a range that is
+           * only a metadata address is refused. Pipelines that deploy with
+           * Helm need the cluster's API server addresses here.
+           * @default []
+           */
+          allow?: Array<{
+            /** A canonical CIDR, e.g. `10.20.0.0/16` or `2001:db8::/32`. */
+            cidr: string;
+            /** Every port when absent. */
+            ports?: Array<{
+              /** 1-65535. */
+              port: number;
+              /**
+               * TCP, UDP or SCTP.
+               * @default TCP
+               */
+              protocol?: string;
+            }>;
+          }>;
+        };
+        /**
+         * Registries every container image must come from, e.g.
+         * `ghcr.io/acme` or `registry.example.com:5000` (a Kyverno policy
+         * matching `<registry>/*`; images must name their registry). Empty:
+         * any registry.
+         * @default []
+         */
+        allowedRegistries?: string[];
+        /**
+         * Whether teams may create Services of type LoadBalancer. NodePort
+         * Services and externalIPs are always refused.
+         * @default false
+         */
+        allowLoadBalancerServices?: boolean;
+      };
       import?: {
         /**
          * CIDRs an imported cluster's API server may be in although private

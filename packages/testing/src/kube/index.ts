@@ -38,5 +38,6 @@ export type { FluxDouble, FluxReleaseMatch, PlayFluxOptions } from './flux';
 export { playJobs } from './jobs';
 export type { JobsDouble } from './jobs';
 export { playTekton, TEKTON_CRDS } from './tekton';
+export { KYVERNO_CRDS } from './kyverno';
 export type { TektonDouble, TektonRunMatch, PlayTektonOptions } from './tekton';
 export type { ClientCertificate } from './tls';

@@ -8,6 +8,10 @@ import {
   KubeconfigPolicy,
   readKubeconfigPolicy,
 } from './kubeconfig/acceptKubeconfig';
+import {
+  readTeamNamespaceSettings,
+  TeamNamespaceSettings,
+} from './namespaces/settings';
 import { ServiceAccess } from './permissions/serviceAccess';
 import { ReconcilerOptions } from './service/ClusterReconciler';
 
@@ -17,6 +21,8 @@ export interface ClustersConfig {
   reconcileIntervalSeconds: number;
   /** Which plugins may call the service-to-service routes. */
   serviceAccess: ServiceAccess;
+  /** What config adds to every team namespace. */
+  namespaces: TeamNamespaceSettings;
   reconcile: Pick<
     ReconcilerOptions,
     | 'concurrency'
@@ -52,6 +58,7 @@ export function readClustersConfig(config: Config): ClustersConfig {
     offeredVersions,
     importPolicy: readKubeconfigPolicy(config),
     serviceAccess: ServiceAccess.fromConfig(config),
+    namespaces: readTeamNamespaceSettings(config),
     reconcileIntervalSeconds: seconds('intervalSeconds', 10),
     reconcile: {
       concurrency: seconds('concurrency', 40),

@@ -112,7 +112,10 @@ export const pipelineClustersPlugin = createBackendPlugin({
             authorization: new ClusterAuthorization(permissions),
             service,
             credentials: new CredentialService({ secrets, store }),
-            namespaces: new NamespaceService(service),
+            namespaces: new NamespaceService(service, {
+              settings: settings.namespaces,
+              logger,
+            }),
             serviceAccess: settings.serviceAccess,
           }),
         );

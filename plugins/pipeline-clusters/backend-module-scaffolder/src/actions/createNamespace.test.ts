@@ -1,4 +1,4 @@
-import { InputError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
 import { createNamespaceCreateAction } from './createNamespace';
 import {
   auth,
@@ -90,5 +90,25 @@ describe('pipeline:namespace:create', () => {
     ).rejects.toThrow(
       'Creating namespace payments on cluster prod failed: Kyverno is not installed on the cluster "prod"',
     );
+  });
+
+  it('refuses a namespace of another team as the API does, with 409, remembering nothing', async () => {
+    const client = mockClient();
+    const message =
+      'namespace: "payments" belongs to group:default/marketing; only an admin may take it over';
+    client.createNamespace.mockRejectedValue(await responseError(409, message));
+    const checkpoints = checkpointStore();
+    const ctx = context(
+      { cluster: 'prod', namespace: 'payments', team: 'payments' },
+      { checkpoints },
+    );
+    const run = createNamespaceCreateAction({ client, auth }).handler(ctx);
+    await expect(run).rejects.toThrow(ConflictError);
+    await expect(run).rejects.toThrow(
+      `Creating namespace payments on cluster prod failed: ${message}`,
+    );
+    // A retried step asks again rather than replaying a refusal.
+    expect(checkpoints.values.size).toBe(0);
+    expect(ctx.output).not.toHaveBeenCalled();
   });
 });

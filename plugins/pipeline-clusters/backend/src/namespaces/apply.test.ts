@@ -8,9 +8,15 @@ import {
   createNamespaceSchema,
   TeamNamespaceSpec,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import { KubeApi, startKubeApi } from '@pipeline-portal/testing';
+import { KubeApi, KYVERNO_CRDS, startKubeApi } from '@pipeline-portal/testing';
+import { expectNothingPruned } from '../distributions/__testUtils__/harness';
 import { applyTeamNamespace } from './apply';
 import { renderTeamNamespace } from './render';
+import {
+  DEFAULT_TEAM_NAMESPACE_SETTINGS,
+  egressDestination,
+  TeamNamespaceSettings,
+} from './settings';
 
 const spec = (input: Record<string, unknown> = {}): TeamNamespaceSpec =>
   createNamespaceSchema.parse({
@@ -30,17 +36,46 @@ const EXPECTED = [
   'ResourceQuota/team-quota',
   'LimitRange/container-defaults',
   'NetworkPolicy/deny-from-other-namespaces',
+  'NetworkPolicy/deny-egress-except-allowed',
   'Policy/disallow-privileged',
   'Policy/require-limits',
+  'Policy/restrict-services',
+  'ServiceAccount/default',
+  'ServiceAccount/pipeline',
+  'RoleBinding/pipeline-edit',
   'RoleBinding/team-admin',
 ];
+
+const API_VERSION: Record<string, string> = {
+  Namespace: 'v1',
+  ResourceQuota: 'v1',
+  LimitRange: 'v1',
+  ServiceAccount: 'v1',
+  NetworkPolicy: 'networking.k8s.io/v1',
+  Policy: 'kyverno.io/v1',
+  RoleBinding: 'rbac.authorization.k8s.io/v1',
+};
+
+/** Every setting that changes what is rendered, switched on. */
+const EVERYTHING: TeamNamespaceSettings = {
+  egressAllow: [
+    egressDestination('0.0.0.0/0', [{ port: 443, protocol: 'TCP' }], 'a'),
+    egressDestination('::/0', undefined, 'b'),
+  ],
+  allowedRegistries: ['ghcr.io/acme', 'registry.example.com:5000'],
+  allowLoadBalancerServices: false,
+};
+
+/** Requests that write: anything but reads and discovery. */
+const writes = (api: KubeApi) =>
+  api.requests.count(r => !['GET', 'HEAD'].includes(r.method));
 
 describe('applyTeamNamespace', () => {
   let api: KubeApi;
   let kc: KubeConfig;
 
   beforeAll(async () => {
-    api = await startKubeApi({ crds: ['kyverno.io/policies.yaml'] });
+    api = await startKubeApi({ crds: KYVERNO_CRDS });
     kc = kubeConfigOf(api);
   });
   afterAll(() => api.close());
@@ -115,18 +150,81 @@ describe('applyTeamNamespace', () => {
     }
   });
 
+  it.each([
+    ['the defaults', DEFAULT_TEAM_NAMESPACE_SETTINGS],
+    ['every setting', EVERYTHING],
+    [
+      'load balancers allowed',
+      { ...DEFAULT_TEAM_NAMESPACE_SETTINGS, allowLoadBalancerServices: true },
+    ],
+  ])(
+    'with %s, every rendered Kyverno policy passes the real CRD schema unpruned',
+    async (_what, settings) => {
+      const namespace = `policies-${settings.egressAllow.length}-${settings.allowLoadBalancerServices}`;
+      const result = await applyTeamNamespace(kc, spec({ namespace }), {
+        settings,
+      });
+      const policies = renderTeamNamespace(
+        spec({ namespace }),
+        settings,
+      ).filter(o => o.kind === 'Policy');
+      expect(policies.length).toBeGreaterThanOrEqual(3);
+      for (const policy of policies) {
+        expect(result.objects).toContain(`Policy/${policy.metadata!.name}`);
+        const stored = api.get({
+          apiVersion: 'kyverno.io/v1',
+          kind: 'Policy',
+          name: policy.metadata!.name!,
+          namespace,
+        });
+        expectNothingPruned((policy as any).spec, (stored as any).spec);
+      }
+      const egress = api.get({
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        name: 'deny-egress-except-allowed',
+        namespace,
+      }) as any;
+      expect(egress.spec.egress).toHaveLength(2 + settings.egressAllow.length);
+    },
+  );
+
+  it('writes the namespace with its Pod Security labels, the pipeline account and its binding', async () => {
+    const ns = api.get({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      name: 'payments-dev',
+    }) as any;
+    expect(ns.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/audit': 'restricted',
+    });
+    expect(get('v1', 'ServiceAccount', 'pipeline').metadata.name).toBe(
+      'pipeline',
+    );
+    expect(
+      get('v1', 'ServiceAccount', 'default').automountServiceAccountToken,
+    ).toBe(false);
+    expect(
+      get('rbac.authorization.k8s.io/v1', 'RoleBinding', 'pipeline-edit'),
+    ).toMatchObject({
+      roleRef: { kind: 'ClusterRole', name: 'edit' },
+      subjects: [
+        { kind: 'ServiceAccount', name: 'pipeline', namespace: 'payments-dev' },
+      ],
+    });
+    expect(
+      get('networking.k8s.io/v1', 'NetworkPolicy', 'deny-egress-except-allowed')
+        .spec.policyTypes,
+    ).toEqual(['Egress']);
+  });
+
   it('is idempotent: a second apply succeeds and changes nothing', async () => {
     const versions = () =>
       EXPECTED.map(r => {
         const [kind, name] = r.split('/');
-        const apiVersion = {
-          Namespace: 'v1',
-          ResourceQuota: 'v1',
-          LimitRange: 'v1',
-          NetworkPolicy: 'networking.k8s.io/v1',
-          Policy: 'kyverno.io/v1',
-          RoleBinding: 'rbac.authorization.k8s.io/v1',
-        }[kind]!;
+        const apiVersion = API_VERSION[kind];
         return (
           api.get({ apiVersion, kind, name, namespace: 'payments-dev' }) as any
         ).metadata.resourceVersion;
@@ -172,28 +270,182 @@ describe('applyTeamNamespace', () => {
     });
   });
 
-  it('refuses a namespace that belongs to another team', async () => {
-    await expect(
-      applyTeamNamespace(kc, spec({ team: 'group:default/billing' })),
-    ).rejects.toThrow(ConflictError);
-    await expect(
-      applyTeamNamespace(kc, spec({ team: 'group:default/billing' })),
-    ).rejects.toThrow(
-      'namespace: "payments-dev" belongs to group:default/payments',
+  it('refuses a namespace that belongs to another team, writing nothing', async () => {
+    api.requests.clear();
+    const attempt = applyTeamNamespace(
+      kc,
+      spec({ team: 'group:default/billing' }),
     );
+    await expect(attempt).rejects.toThrow(ConflictError);
+    await expect(attempt).rejects.toThrow(
+      'namespace: "payments-dev" belongs to group:default/payments; only an admin may take it over',
+    );
+    expect(writes(api)).toBe(0);
+    expect(
+      get('rbac.authorization.k8s.io/v1', 'RoleBinding', 'team-admin')
+        .subjects[0].name,
+    ).toBe('payments');
   });
 
-  it('refuses a namespace the portal does not manage', async () => {
+  it.each([
+    ['without any label', {}],
+    [
+      // Someone wrote the owner annotation by hand: not created by the portal.
+      'with the owner annotation but not the managed-by label',
+      { annotations: { 'pipeline-portal.io/owner': 'group:default/payments' } },
+    ],
+    [
+      'managed by something else',
+      {
+        labels: { 'pipeline-portal.io/managed-by': 'argocd' },
+        annotations: { 'pipeline-portal.io/owner': 'group:default/payments' },
+      },
+    ],
+  ])(
+    'refuses a namespace the portal did not create (%s), writing nothing',
+    async (_what, metadata) => {
+      const name = `legacy-${Object.keys(metadata).length}-${
+        (metadata as any).labels ? 'l' : 'n'
+      }`;
+      api.create({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: { name, ...metadata },
+      });
+      api.requests.clear();
+      const attempt = applyTeamNamespace(kc, spec({ namespace: name }));
+      await expect(attempt).rejects.toThrow(ConflictError);
+      await expect(attempt).rejects.toThrow(
+        `namespace: "${name}" already exists and was not created by the portal (no pipeline-portal.io/managed-by=pipeline-portal label); only an admin may take it over`,
+      );
+      expect(writes(api)).toBe(0);
+      expect(
+        api.get({
+          apiVersion: 'rbac.authorization.k8s.io/v1',
+          kind: 'RoleBinding',
+          name: 'team-admin',
+          namespace: name,
+        }),
+      ).toBeUndefined();
+    },
+  );
+
+  it('takes over with takeOver (an admin), saying what the namespace was', async () => {
     api.create({
       apiVersion: 'v1',
       kind: 'Namespace',
-      metadata: { name: 'legacy' },
+      metadata: { name: 'adopted', labels: { keep: 'me' } },
     });
-    await expect(
-      applyTeamNamespace(kc, spec({ namespace: 'legacy' })),
-    ).rejects.toThrow(
-      'namespace: "legacy" already exists and is not managed by the portal',
+    const result = await applyTeamNamespace(
+      kc,
+      spec({ namespace: 'adopted' }),
+      { takeOver: true },
     );
+    expect(result.tookOver).toEqual({ managed: false });
+    const ns = api.get({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      name: 'adopted',
+    }) as any;
+    expect(ns.metadata.labels).toMatchObject({
+      keep: 'me',
+      'pipeline-portal.io/managed-by': 'pipeline-portal',
+    });
+    const moved = await applyTeamNamespace(
+      kc,
+      spec({ namespace: 'adopted', team: 'group:default/billing' }),
+      { takeOver: true },
+    );
+    expect(moved.tookOver).toEqual({
+      owner: 'group:default/payments',
+      managed: true,
+    });
+    // The same team again is no takeover.
+    expect(
+      (
+        await applyTeamNamespace(
+          kc,
+          spec({ namespace: 'adopted', team: 'group:default/billing' }),
+        )
+      ).tookOver,
+    ).toBeUndefined();
+  });
+
+  it('refuses, writing nothing else, a namespace changed after it was checked', async () => {
+    await applyTeamNamespace(kc, spec({ namespace: 'raced' }));
+    // The write of the namespace waits; meanwhile another team claims it.
+    const slow = api.faults.add({
+      path: '/api/v1/namespaces/raced',
+      method: 'PATCH',
+      latencyMs: 1_000,
+      times: 1,
+    });
+    api.requests.clear();
+    const attempt = applyTeamNamespace(kc, spec({ namespace: 'raced' }));
+    attempt.catch(() => undefined);
+    for (
+      const end = Date.now() + 5_000;
+      !api.requests.count(
+        r => r.method === 'GET' && r.path === '/api/v1/namespaces/raced',
+      );
+      await new Promise(r => setTimeout(r, 10))
+    ) {
+      if (Date.now() > end) throw new Error('the namespace was never read');
+    }
+    const current = api.get({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      name: 'raced',
+    })!;
+    api.update({
+      ...current,
+      metadata: {
+        ...current.metadata,
+        annotations: { 'pipeline-portal.io/owner': 'group:default/billing' },
+      },
+    });
+    await expect(attempt).rejects.toThrow(ConflictError);
+    await expect(attempt).rejects.toThrow(/Applying Namespace\/raced failed/);
+    expect(slow.hits).toBe(1);
+    // Nothing after the namespace was written.
+    expect(
+      api.requests.count(r => r.method === 'PATCH' && r.status < 300),
+    ).toBe(0);
+    expect(
+      (api.get({ apiVersion: 'v1', kind: 'Namespace', name: 'raced' }) as any)
+        .metadata.annotations['pipeline-portal.io/owner'],
+    ).toBe('group:default/billing');
+  });
+
+  it('refuses a namespace someone else creates between the check and the create', async () => {
+    const slow = api.faults.add({
+      path: '/api/v1/namespaces',
+      method: 'POST',
+      latencyMs: 1_000,
+      times: 1,
+    });
+    api.requests.clear();
+    const attempt = applyTeamNamespace(kc, spec({ namespace: 'sniped' }));
+    attempt.catch(() => undefined);
+    for (
+      const end = Date.now() + 5_000;
+      !api.requests.count(
+        r => r.method === 'GET' && r.path === '/api/v1/namespaces/sniped',
+      );
+      await new Promise(r => setTimeout(r, 10))
+    ) {
+      if (Date.now() > end) throw new Error('the namespace was never read');
+    }
+    api.create({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: 'sniped' },
+    });
+    await expect(attempt).rejects.toThrow(
+      'namespace: "sniped" was created by someone else meanwhile; nothing was written',
+    );
+    expect(slow.hits).toBe(1);
+    expect(api.requests.count(r => r.method === 'PATCH')).toBe(0);
   });
 
   it('validates names before touching the cluster', async () => {

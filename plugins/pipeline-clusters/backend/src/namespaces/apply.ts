@@ -8,19 +8,32 @@ import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
 import { TeamNamespaceSpec } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
   KYVERNO_API_VERSION,
+  MANAGED_BY,
+  MANAGED_BY_LABEL,
   OWNER_ANNOTATION,
   renderTeamNamespace,
 } from './render';
+import { TeamNamespaceSettings } from './settings';
 
 export interface ApplyTeamNamespaceOptions {
   /** Server-side apply field manager (default `pipeline-portal`). */
   fieldManager?: string;
+  /** What config adds to every team namespace (egress, registries, services). */
+  settings?: TeamNamespaceSettings;
+  /**
+   * Whether an existing namespace of another team, or one the portal did
+   * not create, may be taken over. Only for admins: the caller decides.
+   * @default false
+   */
+  takeOver?: boolean;
 }
 
 export interface ApplyTeamNamespaceResult {
   namespace: string;
   /** `Kind/name` of each object, in the order applied. */
   objects: string[];
+  /** Set when an existing namespace was taken over: what it was. */
+  tookOver?: { owner?: string; managed: boolean };
 }
 
 /** Status code and message of a client-node error, when it has them. */
@@ -65,21 +78,26 @@ const ref = (object: KubernetesObject) =>
 
 /**
  * Creates or updates a team's namespace with server-side apply: running it
- * again with the same spec changes nothing. Refuses (before writing anything)
- * when Kyverno is not installed, so no namespace exists without its policies,
- * and when the namespace belongs to another team or is not the portal's.
+ * again with the same spec changes nothing. Refuses (before writing
+ * anything) when Kyverno is not installed, so no namespace exists without
+ * its policies, and when the namespace belongs to another team or is not
+ * the portal's, unless `takeOver`. A new namespace is created with a plain
+ * create (409 if someone else creates it meanwhile), an existing one is
+ * applied with the resourceVersion it was checked at: what was checked is
+ * what is written over.
  */
 export async function applyTeamNamespace(
   kubeConfig: KubeConfig,
   spec: TeamNamespaceSpec,
   options: ApplyTeamNamespaceOptions = {},
 ): Promise<ApplyTeamNamespaceResult> {
-  const objects = renderTeamNamespace(spec);
+  const objects = renderTeamNamespace(spec, options.settings);
   const fieldManager = options.fieldManager ?? 'pipeline-portal';
   const client = kubeConfig.makeApiClient(ObjectApi);
   const cluster = kubeConfig.getCurrentCluster()?.name;
   const clusterHint = cluster ? ` "${cluster}"` : '';
-  const namespace = objects[0].metadata!.name!;
+  const [desired, ...inside] = objects;
+  const namespace = desired.metadata!.name!;
 
   try {
     // Discovery: 404 when the group is not served, undefined when the kind is not.
@@ -91,9 +109,17 @@ export async function applyTeamNamespace(
     throw error;
   }
 
-  await assertOwnable(client, namespace, objects[0]);
+  const existing = await readNamespace(client, namespace, desired);
+  let tookOver: ApplyTeamNamespaceResult['tookOver'];
+  let resourceVersion: string | undefined;
+  if (existing) {
+    tookOver = assertOwnable(namespace, existing, desired, options.takeOver);
+    resourceVersion = existing.metadata?.resourceVersion;
+  } else {
+    resourceVersion = await createNamespace(client, desired, fieldManager);
+  }
 
-  for (const object of objects) {
+  const apply = async (object: KubernetesObject) => {
     try {
       await client.patch(
         structuredClone(object),
@@ -106,39 +132,88 @@ export async function applyTeamNamespace(
     } catch (error) {
       throw toApplyError(error, object, clusterHint);
     }
-  }
-  return { namespace, objects: objects.map(ref) };
+  };
+  // The namespace as checked: a change meanwhile is a conflict, not overwritten.
+  await apply({
+    ...desired,
+    metadata: { ...desired.metadata, resourceVersion },
+  });
+  for (const object of inside) await apply(object);
+  return {
+    namespace,
+    objects: objects.map(ref),
+    ...(tookOver ? { tookOver } : {}),
+  };
 }
 
-/**
- * The namespace must be absent or already the same team's: otherwise a
- * request could bind a team as admin of someone else's namespace.
- */
-async function assertOwnable(
+async function readNamespace(
   client: KubernetesObjectApi,
   name: string,
   desired: KubernetesObject,
-) {
-  let existing: KubernetesObject;
+): Promise<KubernetesObject | undefined> {
   try {
-    existing = await client.read({
+    return await client.read({
       apiVersion: 'v1',
       kind: 'Namespace',
       metadata: { name },
     });
   } catch (error) {
-    if (kubeStatus(error).code === 404) return;
+    if (kubeStatus(error).code === 404) return undefined;
     throw toApplyError(error, desired, '');
   }
+}
+
+/** Creates the namespace; its resourceVersion. 409 if it appeared meanwhile. */
+async function createNamespace(
+  client: KubernetesObjectApi,
+  desired: KubernetesObject,
+  fieldManager: string,
+): Promise<string | undefined> {
+  try {
+    const created = await client.create(
+      structuredClone(desired),
+      undefined,
+      undefined,
+      fieldManager,
+    );
+    return created.metadata?.resourceVersion;
+  } catch (error) {
+    if (kubeStatus(error).code === 409) {
+      throw new ConflictError(
+        `namespace: "${desired.metadata?.name}" was created by someone else meanwhile; nothing was written`,
+      );
+    }
+    throw toApplyError(error, desired, '');
+  }
+}
+
+/**
+ * The namespace must be the same team's and the portal's (its managed-by
+ * label and owner annotation): otherwise a request could bind a team as
+ * admin of someone else's namespace. Only `takeOver` (admins) passes, and
+ * says what the namespace was.
+ */
+function assertOwnable(
+  name: string,
+  existing: KubernetesObject,
+  desired: KubernetesObject,
+  takeOver = false,
+): ApplyTeamNamespaceResult['tookOver'] {
   const owner = existing.metadata?.annotations?.[OWNER_ANNOTATION];
+  const managed = existing.metadata?.labels?.[MANAGED_BY_LABEL] === MANAGED_BY;
   const wanted = desired.metadata?.annotations?.[OWNER_ANNOTATION];
-  if (owner !== wanted) {
+  if (managed && owner === wanted) return undefined;
+  if (takeOver) return { ...(owner ? { owner } : {}), managed };
+  if (!managed) {
     throw new ConflictError(
-      owner
-        ? `namespace: "${name}" belongs to ${owner}`
-        : `namespace: "${name}" already exists and is not managed by the portal`,
+      `namespace: "${name}" already exists and was not created by the portal (no ${MANAGED_BY_LABEL}=${MANAGED_BY} label); only an admin may take it over`,
     );
   }
+  throw new ConflictError(
+    owner
+      ? `namespace: "${name}" belongs to ${owner}; only an admin may take it over`
+      : `namespace: "${name}" has no owner; only an admin may take it over`,
+  );
 }
 
 function toApplyError(

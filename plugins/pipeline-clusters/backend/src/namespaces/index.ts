@@ -7,8 +7,16 @@ export {
   MANAGED_BY_LABEL,
   MANAGED_BY,
   OWNER_ANNOTATION,
+  POD_SECURITY_LABELS,
 } from './render';
-export type { KyvernoPolicy } from './render';
+export type { KyvernoPolicy, KyvernoRule } from './render';
+export {
+  CLOUD_METADATA_CIDRS,
+  DEFAULT_TEAM_NAMESPACE_SETTINGS,
+  egressDestination,
+  readTeamNamespaceSettings,
+} from './settings';
+export type { EgressDestination, TeamNamespaceSettings } from './settings';
 export { applyTeamNamespace } from './apply';
 export type {
   ApplyTeamNamespaceOptions,

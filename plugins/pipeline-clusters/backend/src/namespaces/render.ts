@@ -3,15 +3,22 @@ import {
   V1LimitRange,
   V1Namespace,
   V1NetworkPolicy,
+  V1NetworkPolicyEgressRule,
   V1ResourceQuota,
   V1RoleBinding,
+  V1ServiceAccount,
 } from '@kubernetes/client-node';
 import { InputError } from '@backstage/errors';
 import {
   createNamespaceSchema,
   describeIssues,
+  PIPELINE_SERVICE_ACCOUNT,
   TeamNamespaceSpec,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import {
+  DEFAULT_TEAM_NAMESPACE_SETTINGS,
+  TeamNamespaceSettings,
+} from './settings';
 
 export const TEAM_LABEL = 'pipeline-portal.io/team';
 export const MANAGED_BY_LABEL = 'pipeline-portal.io/managed-by';
@@ -21,6 +28,24 @@ export const OWNER_ANNOTATION = 'pipeline-portal.io/owner';
 
 export const KYVERNO_API_VERSION = 'kyverno.io/v1';
 
+/**
+ * Pod Security Admission: `baseline` enforced, `restricted` warned about and
+ * audited. Enforcement is pinned to a Kubernetes version so that a cluster
+ * upgrade never starts refusing pods that ran the day before (the profiles
+ * tighten between versions); warnings and audit follow `latest`, so teams
+ * see what a later profile would refuse before the pin moves. v1.31 is the
+ * oldest minor the portal offers; on an older imported cluster a newer
+ * version is evaluated as that cluster's latest.
+ */
+export const POD_SECURITY_LABELS = {
+  'pod-security.kubernetes.io/enforce': 'baseline',
+  'pod-security.kubernetes.io/enforce-version': 'v1.31',
+  'pod-security.kubernetes.io/warn': 'restricted',
+  'pod-security.kubernetes.io/warn-version': 'latest',
+  'pod-security.kubernetes.io/audit': 'restricted',
+  'pod-security.kubernetes.io/audit-version': 'latest',
+} as const;
+
 /** A Kyverno `Policy` (kyverno.io/v1), namespaced: only the fields we set. */
 export interface KyvernoPolicy extends KubernetesObject {
   apiVersion: typeof KYVERNO_API_VERSION;
@@ -28,15 +53,18 @@ export interface KyvernoPolicy extends KubernetesObject {
   spec: {
     validationFailureAction?: 'Audit' | 'Enforce';
     background?: boolean;
-    rules: Array<{
-      name: string;
-      match: { any: Array<{ resources: { kinds: string[] } }> };
-      validate: {
-        failureAction?: 'Audit' | 'Enforce';
-        message: string;
-        pattern: Record<string, unknown>;
-      };
-    }>;
+    rules: KyvernoRule[];
+  };
+}
+
+/** A validate rule of a Kyverno policy: a pattern the resource must match. */
+export interface KyvernoRule {
+  name: string;
+  match: { any: Array<{ resources: { kinds: string[] } }> };
+  validate: {
+    failureAction?: 'Audit' | 'Enforce';
+    message: string;
+    pattern: Record<string, unknown>;
   };
 }
 
@@ -144,6 +172,21 @@ function validate(spec: TeamNamespaceSpec): TeamNamespaceSpec {
 }
 
 const podKinds = { any: [{ resources: { kinds: ['Pod'] } }] };
+const serviceKinds = { any: [{ resources: { kinds: ['Service'] } }] };
+
+/** An enforced rule (failureAction on the rule, as Kyverno ≥ 1.13 reads it). */
+function enforced(
+  name: string,
+  match: KyvernoRule['match'],
+  message: string,
+  pattern: Record<string, unknown>,
+): KyvernoRule {
+  return {
+    name,
+    match,
+    validate: { failureAction: 'Enforce', message, pattern },
+  };
+}
 
 /** Every container list of a pod, so no container type slips through. */
 function eachContainer(entry: Record<string, unknown>) {
@@ -163,6 +206,7 @@ function eachContainer(entry: Record<string, unknown>) {
  */
 export function renderTeamNamespace(
   spec: TeamNamespaceSpec,
+  settings: TeamNamespaceSettings = DEFAULT_TEAM_NAMESPACE_SETTINGS,
 ): KubernetesObject[] {
   const { namespace, team, quota, limits } = validate(spec);
   const labels = {
@@ -176,7 +220,7 @@ export function renderTeamNamespace(
     kind: 'Namespace',
     metadata: {
       name: namespace,
-      labels,
+      labels: { ...labels, ...POD_SECURITY_LABELS },
       annotations: { [OWNER_ANNOTATION]: team },
     },
   };
@@ -226,6 +270,17 @@ export function renderTeamNamespace(
       podSelector: {},
       policyTypes: ['Ingress'],
       ingress: [{ _from: [{ podSelector: {} }] }],
+    },
+  };
+
+  const egressPolicy: V1NetworkPolicy = {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: metadata('deny-egress-except-allowed'),
+    spec: {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: egressRules(settings),
     },
   };
 
@@ -295,6 +350,100 @@ export function renderTeamNamespace(
     },
   };
 
+  const servicePolicy: KyvernoPolicy = {
+    apiVersion: KYVERNO_API_VERSION,
+    kind: 'Policy',
+    metadata: metadata('restrict-services'),
+    spec: {
+      validationFailureAction: 'Enforce',
+      background: true,
+      rules: [
+        // A NodePort opens a port on every node, beside the NetworkPolicies.
+        enforced(
+          'no-node-ports',
+          serviceKinds,
+          'Services of type NodePort are not allowed: expose the service through an Ingress.',
+          { spec: { '=(type)': '!NodePort' } },
+        ),
+        ...(settings.allowLoadBalancerServices
+          ? []
+          : [
+              enforced(
+                'no-load-balancers',
+                serviceKinds,
+                'Services of type LoadBalancer are not allowed on this portal: expose the service through an Ingress.',
+                { spec: { '=(type)': '!LoadBalancer' } },
+              ),
+            ]),
+        // externalIPs let a Service capture traffic for any address (CVE-2020-8554).
+        enforced(
+          'no-external-ips',
+          serviceKinds,
+          'Services may not set externalIPs.',
+          { spec: { 'X(externalIPs)': 'null' } },
+        ),
+      ],
+    },
+  };
+
+  const registries = settings.allowedRegistries
+    .map(registry => `${registry}/*`)
+    .join(' | ');
+  const registryPolicy: KyvernoPolicy | undefined = registries
+    ? {
+        apiVersion: KYVERNO_API_VERSION,
+        kind: 'Policy',
+        metadata: metadata('restrict-image-registries'),
+        spec: {
+          validationFailureAction: 'Enforce',
+          background: true,
+          rules: [
+            enforced(
+              'allowed-registries',
+              podKinds,
+              `Images must come from ${settings.allowedRegistries.join(
+                ', ',
+              )}, named with the registry.`,
+              eachContainer({ image: registries }),
+            ),
+          ],
+        },
+      }
+    : undefined;
+
+  // Pods that name no service account get no API token.
+  const defaultServiceAccount: V1ServiceAccount = {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: metadata('default'),
+    automountServiceAccountToken: false,
+  };
+
+  // The portal's PipelineRuns run as it; the cd pipelines deploy Helm
+  // releases into the namespace, and nowhere else.
+  const pipelineServiceAccount: V1ServiceAccount = {
+    apiVersion: 'v1',
+    kind: 'ServiceAccount',
+    metadata: metadata(PIPELINE_SERVICE_ACCOUNT),
+  };
+  const pipelineBinding: V1RoleBinding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: metadata(`${PIPELINE_SERVICE_ACCOUNT}-edit`),
+    roleRef: {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'edit',
+    },
+    subjects: [
+      {
+        kind: 'ServiceAccount',
+        name: PIPELINE_SERVICE_ACCOUNT,
+        namespace,
+      },
+    ],
+  };
+
   const roleBinding: V1RoleBinding = {
     apiVersion: 'rbac.authorization.k8s.io/v1',
     kind: 'RoleBinding',
@@ -318,8 +467,58 @@ export function renderTeamNamespace(
     resourceQuota,
     limitRange,
     networkPolicy,
+    egressPolicy,
     disallowPrivileged,
     requireLimits,
+    servicePolicy,
+    ...(registryPolicy ? [registryPolicy] : []),
+    defaultServiceAccount,
+    pipelineServiceAccount,
+    pipelineBinding,
     roleBinding,
   ];
+}
+
+/**
+ * Egress of a team namespace: DNS (the cluster's kube-dns or CoreDNS pods in
+ * kube-system), the namespace's own pods, and the destinations in config,
+ * from which the cloud metadata addresses are already cut out. Anything
+ * else is denied.
+ */
+function egressRules(
+  settings: TeamNamespaceSettings,
+): V1NetworkPolicyEgressRule[] {
+  const dns: V1NetworkPolicyEgressRule = {
+    to: [
+      {
+        namespaceSelector: {
+          matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' },
+        },
+        podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+      },
+    ],
+    ports: [
+      { port: 53, protocol: 'UDP' },
+      { port: 53, protocol: 'TCP' },
+    ],
+  };
+  const sameNamespace: V1NetworkPolicyEgressRule = {
+    to: [{ podSelector: {} }],
+  };
+  const configured = settings.egressAllow.map(
+    (destination): V1NetworkPolicyEgressRule => ({
+      to: [
+        {
+          ipBlock: {
+            cidr: destination.cidr,
+            ...(destination.except ? { except: [...destination.except] } : {}),
+          },
+        },
+      ],
+      ...(destination.ports
+        ? { ports: destination.ports.map(p => ({ ...p })) }
+        : {}),
+    }),
+  );
+  return [dns, sameNamespace, ...configured];
 }

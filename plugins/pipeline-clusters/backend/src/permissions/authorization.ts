@@ -18,6 +18,7 @@ import {
 import {
   CLUSTER_RESOURCE_TYPE,
   clusterUpdatePermission,
+  namespaceCreatePermission,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { ClusterFilter, ClusterRecord } from '../store/ClusterStore';
 import { clusterRules } from './rules';
@@ -143,6 +144,31 @@ export class ClusterAuthorization {
     if (decision.result === AuthorizeResult.ALLOW) return true;
     if (decision.result === AuthorizeResult.DENY) return false;
     return authorizer(decision, { owner } as ClusterRecord);
+  }
+
+  /**
+   * The user's entity ref when the caller is a user allowed
+   * `namespace.create` on every cluster, not only on its groups' (an admin
+   * in the portal's policy): who may take over an existing namespace.
+   * Undefined for members and for other plugins.
+   */
+  async namespaceAdmin(
+    credentials: BackstageCredentials,
+  ): Promise<string | undefined> {
+    const principal = credentials.principal as {
+      type: string;
+      userEntityRef?: string;
+    };
+    if (principal.type !== 'user' || !principal.userEntityRef) {
+      return undefined;
+    }
+    const decision = await this.conditional(
+      namespaceCreatePermission,
+      credentials,
+    );
+    return decision.result === AuthorizeResult.ALLOW
+      ? principal.userEntityRef
+      : undefined;
   }
 
   async requireActFor(

@@ -4,7 +4,12 @@ import {
   createServiceFactory,
   PermissionsService,
 } from '@backstage/backend-plugin-api';
-import { mockCredentials, TestDatabases } from '@backstage/backend-test-utils';
+import {
+  mockCredentials,
+  mockServices,
+  TestDatabases,
+} from '@backstage/backend-test-utils';
+import { ConflictError } from '@backstage/errors';
 import {
   AuthorizeResult,
   Permission,
@@ -13,7 +18,8 @@ import {
   clusterReadPermission,
   PipelineClustersClient,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import { KubeApi, startKubeApi } from '@pipeline-portal/testing';
+import { createNamespaceCreateAction } from '@pipeline-portal/plugin-scaffolder-backend-module-pipeline-clusters';
+import { KubeApi, KYVERNO_CRDS, startKubeApi } from '@pipeline-portal/testing';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { stringify } from 'yaml';
@@ -31,6 +37,7 @@ jest.setTimeout(120_000);
 const BASE = '/api/pipeline-clusters';
 const bob = authAs(USERS.bob);
 const carol = authAs(USERS.carol);
+const alice = authAs(USERS.alice);
 
 /** Imports of clusters on 127.0.0.1 (the doubles) are allowed. */
 const loopbackImports = {
@@ -56,8 +63,7 @@ const kubeconfigFor = (api: KubeApi) =>
   });
 
 /** A workload cluster: team namespaces need Kyverno's Policy kind. */
-const startWorkloadCluster = () =>
-  startKubeApi({ crds: ['kyverno.io/policies.yaml'] });
+const startWorkloadCluster = () => startKubeApi({ crds: KYVERNO_CRDS });
 
 async function importCluster(
   backend: PortalBackend,
@@ -314,6 +320,161 @@ describe('GET /clusters/{name}/namespaces', () => {
         .set('Authorization', bob);
       expectStatus(allowed, 200);
       expect(allowed.body).toEqual({ items: [] });
+    });
+  });
+});
+
+describe('POST /clusters/{name}/namespaces never takes over a namespace', () => {
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+  describe.each(databases.eachSupportedId())('on %s', databaseId => {
+    let backend: PortalBackend;
+    let workload: KubeApi;
+
+    const create = (namespace: string, team: string, as = bob) =>
+      request(backend.server)
+        .post(`${BASE}/clusters/apps/namespaces`)
+        .set('Authorization', as)
+        .send({ namespace, team });
+
+    /** Requests that write to the workload cluster. */
+    const writes = () =>
+      workload.requests.count(r => !['GET', 'HEAD'].includes(r.method));
+
+    const namespaceOf = (name: string) =>
+      workload.get({ apiVersion: 'v1', kind: 'Namespace', name }) as any;
+
+    /** A 409 with the message, and the cluster asked for no write. */
+    async function expectRefused(
+      namespace: string,
+      team: string,
+      message: string,
+      as = bob,
+    ) {
+      const before = JSON.stringify(namespaceOf(namespace));
+      workload.requests.clear();
+      const res = await create(namespace, team, as);
+      expectStatus(res, 409);
+      expect(res.body.error.name).toBe('ConflictError');
+      expect(res.body.error.message).toBe(message);
+      expect(writes()).toBe(0);
+      expect(JSON.stringify(namespaceOf(namespace))).toBe(before);
+    }
+
+    beforeAll(async () => {
+      workload = await startWorkloadCluster();
+      backend = await startPortalBackend({
+        knex: await databases.init(databaseId),
+        config: loopbackImports,
+      });
+      await importCluster(backend, 'apps', workload);
+      // On payments' cluster, an admin made a namespace for marketing.
+      expectStatus(
+        await create('marketing-jobs', 'group:default/marketing', alice),
+        201,
+      );
+      workload.create({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: 'legacy',
+          // Written by hand: the annotation alone does not make it the portal's.
+          annotations: { 'pipeline-portal.io/owner': 'group:default/payments' },
+        },
+      });
+    });
+    afterAll(async () => {
+      await backend?.stop();
+      await workload?.close();
+    });
+
+    it('refuses the owner of the cluster another team’s namespace', async () => {
+      await expectRefused(
+        'marketing-jobs',
+        'group:default/payments',
+        'namespace: "marketing-jobs" belongs to group:default/marketing; only an admin may take it over',
+      );
+      expect(namespaceOf('marketing-jobs').metadata.annotations).toEqual({
+        'pipeline-portal.io/owner': 'group:default/marketing',
+      });
+    });
+
+    it('refuses a namespace the portal did not create', async () => {
+      await expectRefused(
+        'legacy',
+        'group:default/payments',
+        'namespace: "legacy" already exists and was not created by the portal (no pipeline-portal.io/managed-by=pipeline-portal label); only an admin may take it over',
+      );
+    });
+
+    it('refuses it to another plugin too: only a user who is an admin may take over', async () => {
+      const plugin = mockCredentials.service.header({
+        onBehalfOf: mockCredentials.service('plugin:spotguides'),
+        targetPluginId: 'pipeline-clusters',
+      });
+      await expectRefused(
+        'legacy',
+        'group:default/payments',
+        'namespace: "legacy" already exists and was not created by the portal (no pipeline-portal.io/managed-by=pipeline-portal label); only an admin may take it over',
+        plugin,
+      );
+    });
+
+    it('refuses it through pipeline:namespace:create as well, writing nothing', async () => {
+      const action = createNamespaceCreateAction({
+        client: new PipelineClustersClient({
+          discoveryApi: { getBaseUrl: async () => `${backend.baseUrl}${BASE}` },
+        }),
+        auth: mockServices.auth(),
+      });
+      const checkpoints = new Map<string, unknown>();
+      const ctx = {
+        input: {
+          cluster: 'resource:default/apps',
+          namespace: 'marketing-jobs',
+          team: 'payments',
+        },
+        logger: mockServices.logger.mock(),
+        output: jest.fn(),
+        isDryRun: false,
+        getInitiatorCredentials: async () => mockCredentials.user(USERS.bob),
+        checkpoint: async (opts: {
+          key: string;
+          fn: () => Promise<unknown>;
+        }) => {
+          const value = await opts.fn();
+          checkpoints.set(opts.key, value);
+          return value;
+        },
+      } as any;
+      workload.requests.clear();
+      const run = action.handler(ctx);
+      await expect(run).rejects.toThrow(ConflictError);
+      await expect(run).rejects.toThrow(
+        'Creating namespace marketing-jobs on cluster apps failed: namespace: "marketing-jobs" belongs to group:default/marketing; only an admin may take it over',
+      );
+      expect(checkpoints.size).toBe(0);
+      expect(ctx.output).not.toHaveBeenCalled();
+      expect(writes()).toBe(0);
+    });
+
+    it('lets an admin take one over, and says so in the log', async () => {
+      const res = await create('legacy', 'group:default/payments', alice);
+      expectStatus(res, 201);
+      expect(namespaceOf('legacy').metadata.labels).toMatchObject({
+        'pipeline-portal.io/managed-by': 'pipeline-portal',
+        'pipeline-portal.io/team': 'payments',
+      });
+      expect(
+        backend.logs.some(
+          l =>
+            l.level === 'warn' &&
+            l.message ===
+              `namespace legacy on cluster apps: ${USERS.alice} took over a namespace the portal did not create for group:default/payments`,
+        ),
+      ).toBe(true);
+      // Now the portal's and payments': the owners may update it.
+      expectStatus(await create('legacy', 'group:default/payments'), 201);
     });
   });
 });

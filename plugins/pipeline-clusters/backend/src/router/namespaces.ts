@@ -38,6 +38,13 @@ export function namespaceRoutes(router: ApiRouter, deps: RouteDeps) {
     await service.get(name);
     await authorization.requireOn(namespaceCreatePermission, name, credentials);
     const spec = namespaceReaders.createNamespace(req);
-    res.status(201).json(await namespaces.create(name, spec));
+    // Only an admin may take over a namespace of another team, or one the
+    // portal did not create: anyone else gets 409 and nothing is written.
+    const admin = await authorization.namespaceAdmin(credentials);
+    res
+      .status(201)
+      .json(
+        await namespaces.create(name, spec, admin ? { by: admin } : undefined),
+      );
   });
 }

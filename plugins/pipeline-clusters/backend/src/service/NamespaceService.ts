@@ -1,3 +1,4 @@
+import { LoggerService } from '@backstage/backend-plugin-api';
 import { InputError } from '@backstage/errors';
 import {
   TeamNamespaceSpec,
@@ -5,6 +6,10 @@ import {
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { clientNode } from '@pipeline-portal/backend-kit';
 import type { ApplyTeamNamespaceResult } from '../namespaces';
+import {
+  DEFAULT_TEAM_NAMESPACE_SETTINGS,
+  TeamNamespaceSettings,
+} from '../namespaces/settings';
 import { ClusterService } from './ClusterService';
 
 /**
@@ -12,15 +17,43 @@ import { ClusterService } from './ClusterService';
  * and used here only: callers name the cluster, never hold its credentials.
  */
 export class NamespaceService {
-  constructor(private readonly clusters: ClusterService) {}
+  constructor(
+    private readonly clusters: ClusterService,
+    private readonly options: {
+      /** What config adds to every team namespace. */
+      settings?: TeamNamespaceSettings;
+      logger?: LoggerService;
+    } = {},
+  ) {}
 
-  /** Creates or updates a team's namespace on a Running cluster. */
+  /**
+   * Creates or updates a team's namespace on a Running cluster. An existing
+   * namespace of another team, or one the portal did not create, is a 409
+   * unless `takeOver.by` names the admin taking it over.
+   */
   async create(
     clusterName: string,
     spec: TeamNamespaceSpec,
-  ): Promise<ApplyTeamNamespaceResult> {
+    takeOver?: { by: string },
+  ): Promise<Omit<ApplyTeamNamespaceResult, 'tookOver'>> {
     const kc = await this.kubeConfigOf(clusterName);
-    return namespaces().applyTeamNamespace(kc, spec);
+    const { tookOver, ...result } = await namespaces().applyTeamNamespace(
+      kc,
+      spec,
+      {
+        settings: this.options.settings ?? DEFAULT_TEAM_NAMESPACE_SETTINGS,
+        takeOver: !!takeOver,
+      },
+    );
+    if (tookOver) {
+      const was = tookOver.managed
+        ? `the namespace of ${tookOver.owner ?? 'no owner'}`
+        : 'a namespace the portal did not create';
+      this.options.logger?.warn(
+        `namespace ${spec.namespace} on cluster ${clusterName}: ${takeOver?.by} took over ${was} for ${spec.team}`,
+      );
+    }
+    return result;
   }
 
   /** The team namespaces the portal created on a Running cluster, by name. */

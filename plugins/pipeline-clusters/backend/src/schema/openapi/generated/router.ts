@@ -594,7 +594,7 @@ export const spec = {
         tags: ['clusters'],
         summary: 'Create (or update) a team namespace on the cluster',
         description:
-          'Needs `namespace.create` on the cluster. Applies the namespace with\nits ResourceQuota, LimitRange, RBAC and policies on the cluster, which\nmust be `Running` or `Updating` (400 otherwise). 503 when the backend\nwas started without team namespaces.\n',
+          'Needs `namespace.create` on the cluster. Applies the namespace with\nits Pod Security labels, ResourceQuota, LimitRange, NetworkPolicies\n(ingress and egress denied by default), Kyverno policies, pipeline\nServiceAccount and RBAC on the cluster, which must be `Running` or\n`Updating` (400 otherwise; 400 too when Kyverno is not installed).\nAn existing namespace of another team, or one the portal did not\ncreate (no `pipeline-portal.io/managed-by=pipeline-portal` label),\nanswers 409 and nothing is written, unless the caller is an admin.\n503 when the backend was started without team namespaces.\n',
         requestBody: {
           required: true,
           content: {
