@@ -133,6 +133,7 @@ describe('DELETE /credentials/{name}: cloud credentials only', () => {
     it('refuses it to an admin too', async () => {
       const res = await remove(MANAGED, encodeURIComponent(PAYMENTS), alice);
       expectStatus(res, 409);
+      expect(res.body.error.name).toBe('ConflictError');
       await expectKubeconfigKept();
     });
 
@@ -146,25 +147,31 @@ describe('DELETE /credentials/{name}: cloud credentials only', () => {
     });
 
     it.each([
-      ['an escaped first letter', '%63luster-apps-kubeconfig', 409],
-      ['upper case', 'Cluster-Apps-Kubeconfig', 400],
-      ['an encoded slash', 'cluster-apps%2Fkubeconfig', 400],
-      ['a trailing encoded slash', `${MANAGED}%2F`, 400],
-      ['a double-encoded slash', `${MANAGED}%252F`, 400],
-      ['an encoded dot segment', `${MANAGED}%2F..`, 400],
-      ['a trailing space', `${MANAGED}%20`, 400],
-      ['a null byte', `${MANAGED}%00`, 400],
+      [
+        'an escaped first letter',
+        '%63luster-apps-kubeconfig',
+        409,
+        /^"cluster-apps-kubeconfig" of group:default\/payments is not a cloud credential/,
+      ],
+      [
+        'upper case',
+        'Cluster-Apps-Kubeconfig',
+        400,
+        /^invalid credential name in path: |name/,
+      ],
+      ['an encoded slash', 'cluster-apps%2Fkubeconfig', 400, /name/],
+      ['a trailing encoded slash', `${MANAGED}%2F`, 400, /name/],
+      ['a double-encoded slash', `${MANAGED}%252F`, 400, /name/],
+      ['an encoded dot segment', `${MANAGED}%2F..`, 400, /name/],
+      ['a trailing space', `${MANAGED}%20`, 400, /name/],
+      ['a null byte', `${MANAGED}%00`, 400, /name/],
     ])(
       'never deletes it under a name variant: %s',
-      async (_what, name, status) => {
+      async (_what, name, status, message) => {
         const before = await secretRows();
         const res = await remove(name, encodeURIComponent(PAYMENTS));
         expectStatus(res, status);
-        if (status === 400) {
-          expect(res.body.error.message).toMatch(
-            /^invalid credential name in path: |name/,
-          );
-        }
+        expect(res.body.error.message).toMatch(message);
         expect(await secretRows()).toEqual(before);
         await expectKubeconfigKept();
       },

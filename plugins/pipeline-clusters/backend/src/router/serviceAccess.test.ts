@@ -302,7 +302,9 @@ describe('service-to-service routes answer only the plugins on their lists', () 
           .set('Authorization', pluginToken(id));
       expectStatus(await as('spotguides'), 200);
       for (const id of ['kubernetes', 'integrated-services', 'catalog']) {
-        expectStatus(await as(id), 403);
+        const res = await as(id);
+        expectStatus(res, 403);
+        expect(res.body.error.message).toContain('only spotguides');
       }
       const value = await request(backend.server)
         .get(VALUE)
