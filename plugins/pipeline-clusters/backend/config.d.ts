@@ -152,7 +152,8 @@ export interface Config {
       serviceAccess?: {
         /**
          * `GET /clusters/{name}/access`: a cluster's API server and the
-         * portal's credential for it.
+         * portal's credential for it. Also the plugins that may read one team
+         * namespace (`GET /clusters/{name}/namespaces/{namespace}`).
          * @default ['kubernetes', 'spotguides', 'integrated-services']
          */
         clusterAccess?: string[];

@@ -94,6 +94,20 @@ export interface PipelineClustersApi {
     cluster: string,
     options?: RequestOptions,
   ): Promise<TeamNamespaceSummary[]>;
+  /**
+   * One team namespace the portal created on the cluster: its owner, team,
+   * phase and creation time. Rejects with a 404 ResponseError when the
+   * namespace does not exist or is not a portal team namespace. Users need
+   * `cluster.read`; other plugins call it with their own service token and
+   * must be on `pipelinePortal.clusters.serviceAccess.clusterAccess`.
+   * Optional here only so that doubles of this interface written before it
+   * keep compiling; PipelineClustersClient implements it.
+   */
+  getNamespace?(
+    cluster: string,
+    namespace: string,
+    options?: RequestOptions,
+  ): Promise<TeamNamespaceSummary>;
   listCredentials(
     request?: { owner?: string },
     options?: RequestOptions,
@@ -239,6 +253,19 @@ export class PipelineClustersClient implements PipelineClustersApi {
       options,
     );
     return body.items;
+  }
+
+  async getNamespace(
+    cluster: string,
+    namespace: string,
+    options?: RequestOptions,
+  ): Promise<TeamNamespaceSummary> {
+    return this.json<TeamNamespaceSummary>(
+      'GET',
+      `/clusters/${enc(cluster)}/namespaces/${enc(namespace)}`,
+      undefined,
+      options,
+    );
   }
 
   async listCredentials(

@@ -22,5 +22,9 @@ export type {
   ApplyTeamNamespaceOptions,
   ApplyTeamNamespaceResult,
 } from './apply';
-export { listTeamNamespaces, TEAM_NAMESPACE_SELECTOR } from './list';
+export {
+  listTeamNamespaces,
+  readTeamNamespace,
+  TEAM_NAMESPACE_SELECTOR,
+} from './list';
 export type { ListTeamNamespacesOptions } from './list';

@@ -1,9 +1,13 @@
 import { KubeConfig } from '@kubernetes/client-node';
-import { NotAllowedError, ServiceUnavailableError } from '@backstage/errors';
+import {
+  NotAllowedError,
+  NotFoundError,
+  ServiceUnavailableError,
+} from '@backstage/errors';
 import { createNamespaceSchema } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { KubeApi, startKubeApi } from '@pipeline-portal/testing';
 import { applyTeamNamespace } from './apply';
-import { listTeamNamespaces } from './list';
+import { listTeamNamespaces, readTeamNamespace } from './list';
 
 const kubeConfigOf = (api: KubeApi, token = api.token) => {
   const kc = new KubeConfig();
@@ -80,5 +84,52 @@ describe('listTeamNamespaces', () => {
     await expect(
       listTeamNamespaces(kc, { cluster: 'gone', timeoutMs: 2_000 }),
     ).rejects.toThrow(ServiceUnavailableError);
+  });
+
+  it('reads one team namespace; others are not found, alike', async () => {
+    const kc = kubeConfigOf(api);
+    await expect(
+      readTeamNamespace(kc, 'batch', { cluster: 'apps' }),
+    ).resolves.toMatchObject({
+      name: 'batch',
+      owner: 'group:finance/payments',
+      team: 'finance.payments',
+      phase: 'Active',
+    });
+    for (const name of ['lookalike', 'kube-system', 'absent']) {
+      const attempt = readTeamNamespace(kc, name, { cluster: 'apps' });
+      await expect(attempt).rejects.toThrow(NotFoundError);
+      await expect(attempt).rejects.toThrow(
+        `namespace "${name}" is not a team namespace on cluster "apps"`,
+      );
+    }
+  });
+
+  it('reading one: refused credentials and an API server that does not answer', async () => {
+    const refused = readTeamNamespace(
+      kubeConfigOf(api, 'not-the-token'),
+      'web',
+      {
+        cluster: 'apps',
+      },
+    );
+    await expect(refused).rejects.toThrow(NotAllowedError);
+    await expect(refused).rejects.toThrow(
+      /^Reading namespace "web" of cluster "apps" failed: .*the portal's credentials/,
+    );
+    const slow = api.faults.add({
+      path: '/api/v1/namespaces/web',
+      latencyMs: 3_000,
+      times: 1,
+    });
+    await expect(
+      readTeamNamespace(kubeConfigOf(api), 'web', {
+        cluster: 'apps',
+        timeoutMs: 200,
+      }),
+    ).rejects.toThrow(
+      'Reading namespace "web" of cluster "apps" failed: no answer within 200 ms',
+    );
+    slow.remove();
   });
 });

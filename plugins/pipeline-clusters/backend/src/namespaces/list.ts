@@ -2,6 +2,7 @@ import { CoreV1Api, KubeConfig, V1Namespace } from '@kubernetes/client-node';
 import {
   InputError,
   NotAllowedError,
+  NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { TeamNamespaceSummary } from '@pipeline-portal/plugin-pipeline-clusters-common';
@@ -37,21 +38,88 @@ function toSummary(namespace: V1Namespace): TeamNamespaceSummary {
   };
 }
 
-function toListError(error: unknown, cluster: string): Error {
+function toListError(
+  error: unknown,
+  cluster: string,
+  doing = 'Listing the namespaces',
+): Error {
   const { code, message } = kubeStatus(error);
   // Without a Status body, client-node's message spans lines and headers.
   const detail = /HTTP-Code:/.test(message)
     ? `HTTP ${code}`
     : message.split('\n')[0];
-  const what = `Listing the namespaces of cluster "${cluster}" failed: ${detail}`;
+  const what = `${doing} of cluster "${cluster}" failed: ${detail}`;
   if (code === 401 || code === 403) {
     return new NotAllowedError(
-      `${what} (the portal's credentials for the cluster may not list namespaces)`,
+      `${what} (the portal's credentials for the cluster may not read namespaces)`,
     );
   }
   if (code === 400 || code === 422) return new InputError(what);
   // No answer, a dropped connection or an API server in trouble: try later.
   return new ServiceUnavailableError(what);
+}
+
+/** Races a request against the timeout, with the timer cleared after. */
+async function withTimeout<T>(
+  request: Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new ServiceUnavailableError(
+            `${what} failed: no answer within ${timeoutMs} ms`,
+          ),
+        ),
+      timeoutMs,
+    );
+  });
+  try {
+    return await Promise.race([request, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * One team namespace the portal created on a cluster. NotFoundError when it
+ * does not exist or does not carry the portal's managed-by label: the two
+ * answer alike, so a caller learns nothing of namespaces that are not the
+ * portal's.
+ */
+export async function readTeamNamespace(
+  kubeConfig: KubeConfig,
+  name: string,
+  options: ListTeamNamespacesOptions = {},
+): Promise<TeamNamespaceSummary> {
+  const timeoutMs = options.timeoutMs ?? 10_000;
+  const cluster =
+    options.cluster ?? kubeConfig.getCurrentCluster()?.name ?? 'unknown';
+  const notFound = () =>
+    new NotFoundError(
+      `namespace "${name}" is not a team namespace on cluster "${cluster}"`,
+    );
+  const doing = `Reading namespace "${name}"`;
+  const api = kubeConfig.makeApiClient(CoreV1Api);
+  let namespace: V1Namespace;
+  try {
+    namespace = await withTimeout(
+      api.readNamespace({ name }),
+      timeoutMs,
+      `${doing} of cluster "${cluster}"`,
+    );
+  } catch (error) {
+    if (error instanceof ServiceUnavailableError) throw error;
+    if (kubeStatus(error).code === 404) throw notFound();
+    throw toListError(error, cluster, doing);
+  }
+  if (namespace.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) {
+    throw notFound();
+  }
+  return toSummary(namespace);
 }
 
 /**
@@ -66,23 +134,12 @@ export async function listTeamNamespaces(
   const cluster =
     options.cluster ?? kubeConfig.getCurrentCluster()?.name ?? 'unknown';
   const api = kubeConfig.makeApiClient(CoreV1Api);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new ServiceUnavailableError(
-            `Listing the namespaces of cluster "${cluster}" failed: no answer within ${timeoutMs} ms`,
-          ),
-        ),
-      timeoutMs,
-    );
-  });
   try {
-    const list = await Promise.race([
+    const list = await withTimeout(
       api.listNamespace({ labelSelector: TEAM_NAMESPACE_SELECTOR }),
-      timeout,
-    ]);
+      timeoutMs,
+      `Listing the namespaces of cluster "${cluster}"`,
+    );
     return list.items
       .filter(ns => ns.metadata?.name)
       .map(toSummary)
@@ -90,7 +147,5 @@ export async function listTeamNamespaces(
   } catch (error) {
     if (error instanceof ServiceUnavailableError) throw error;
     throw toListError(error, cluster);
-  } finally {
-    clearTimeout(timer);
   }
 }

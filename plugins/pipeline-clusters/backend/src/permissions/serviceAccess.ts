@@ -7,7 +7,8 @@ export const SERVICE_ACCESS_CONFIG = 'pipelinePortal.clusters.serviceAccess';
 /**
  * What a service-to-service route hands out, each to its own list of plugins:
  * - `clusterAccess`: a cluster's API server and the portal's credential for
- *   it (`GET /clusters/{name}/access`);
+ *   it (`GET /clusters/{name}/access`); also lets a plugin read one team
+ *   namespace (`GET /clusters/{name}/namespaces/{namespace}`);
  * - `clusterCertificateAuthority`: the same route answered with the API
  *   server and its CA only, never a credential (the catalog's cluster
  *   entities carry the CA);
@@ -31,7 +32,7 @@ export const DEFAULT_SERVICE_ACCESS: Record<ServiceGrant, readonly string[]> = {
 };
 
 const WHAT: Record<ServiceGrant, string> = {
-  clusterAccess: "read a cluster's access",
+  clusterAccess: "read a cluster's team namespaces",
   clusterCertificateAuthority: "read a cluster's certificate authority",
   credentialValue: "read a credential's value",
 };
@@ -110,6 +111,12 @@ export class ServiceAccess {
       this.clusterAccessLevel(credentials);
     } else if (operationId === 'getCredentialValue') {
       this.require(credentials, 'credentialValue');
+    } else if (
+      operationId === 'getNamespace' &&
+      (credentials.principal as { type?: string }).type === 'service'
+    ) {
+      // Users are asked cluster.read; plugins must be able to reach clusters.
+      this.require(credentials, 'clusterAccess');
     }
   }
 

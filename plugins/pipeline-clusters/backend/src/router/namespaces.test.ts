@@ -359,6 +359,7 @@ describe('POST /clusters/{name}/namespaces never takes over a namespace', () => 
       expect(res.body.error.message).toBe(message);
       expect(writes()).toBe(0);
       expect(JSON.stringify(namespaceOf(namespace))).toBe(before);
+      return namespaceOf(namespace);
     }
 
     beforeAll(async () => {
@@ -400,10 +401,13 @@ describe('POST /clusters/{name}/namespaces never takes over a namespace', () => 
     });
 
     it('refuses a namespace the portal did not create', async () => {
-      await expectRefused(
+      const kept = await expectRefused(
         'legacy',
         'group:default/payments',
         'namespace: "legacy" already exists and was not created by the portal (no pipeline-portal.io/managed-by=pipeline-portal label); only an admin may take it over',
+      );
+      expect(kept.metadata.labels ?? {}).not.toHaveProperty(
+        'pipeline-portal.io/managed-by',
       );
     });
 
@@ -412,11 +416,14 @@ describe('POST /clusters/{name}/namespaces never takes over a namespace', () => 
         onBehalfOf: mockCredentials.service('plugin:spotguides'),
         targetPluginId: 'pipeline-clusters',
       });
-      await expectRefused(
+      const kept = await expectRefused(
         'legacy',
         'group:default/payments',
         'namespace: "legacy" already exists and was not created by the portal (no pipeline-portal.io/managed-by=pipeline-portal label); only an admin may take it over',
         plugin,
+      );
+      expect(kept.metadata.labels ?? {}).not.toHaveProperty(
+        'pipeline-portal.io/team',
       );
     });
 
@@ -475,6 +482,188 @@ describe('POST /clusters/{name}/namespaces never takes over a namespace', () => 
       ).toBe(true);
       // Now the portal's and payments': the owners may update it.
       expectStatus(await create('legacy', 'group:default/payments'), 201);
+    });
+  });
+});
+
+describe('GET /clusters/{name}/namespaces/{namespace}', () => {
+  const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+  const pluginToken = (id: string) =>
+    mockCredentials.service.header({
+      onBehalfOf: mockCredentials.service(`plugin:${id}`),
+      targetPluginId: 'pipeline-clusters',
+    });
+
+  describe.each(databases.eachSupportedId())('on %s', databaseId => {
+    let backend: PortalBackend;
+    let workload: KubeApi;
+
+    const read = (namespace: string, as = bob, cluster = 'apps') =>
+      request(backend.server)
+        .get(`${BASE}/clusters/${cluster}/namespaces/${namespace}`)
+        .set('Authorization', as);
+
+    const PAYMENTS_WEB = {
+      name: 'payments-web',
+      owner: 'group:default/payments',
+      team: 'payments',
+      phase: 'Active',
+      createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+    };
+
+    beforeAll(async () => {
+      workload = await startWorkloadCluster();
+      backend = await startPortalBackend({
+        knex: await databases.init(databaseId),
+        config: loopbackImports,
+      });
+      await importCluster(backend, 'apps', workload);
+      for (const [namespace, team, as] of [
+        ['payments-web', 'group:default/payments', bob],
+        ['marketing-jobs', 'group:default/marketing', alice],
+      ]) {
+        expectStatus(
+          await request(backend.server)
+            .post(`${BASE}/clusters/apps/namespaces`)
+            .set('Authorization', as)
+            .send({ namespace, team }),
+          201,
+        );
+      }
+      workload.create({
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: 'lookalike',
+          labels: { 'pipeline-portal.io/team': 'payments' },
+          annotations: { 'pipeline-portal.io/owner': 'group:default/payments' },
+        },
+      });
+    });
+    afterAll(async () => {
+      await backend?.stop();
+      await workload?.close();
+    });
+
+    it('answers the owner with the namespace’s owner, team, phase and creation', async () => {
+      const res = await read('payments-web');
+      expectStatus(res, 200);
+      expect(res.body).toEqual(PAYMENTS_WEB);
+    });
+
+    it('answers another team and an admin as the list does: whoever may read the cluster', async () => {
+      for (const as of [carol, alice]) {
+        const res = await read('payments-web', as);
+        expectStatus(res, 200);
+        expect(res.body).toEqual(PAYMENTS_WEB);
+      }
+      const other = await read('marketing-jobs', bob);
+      expectStatus(other, 200);
+      expect(other.body.owner).toBe('group:default/marketing');
+    });
+
+    it.each([
+      ['an unknown namespace', 'nope'],
+      ['a namespace the portal did not create', 'kube-system'],
+      [
+        'a namespace with the owner annotation but no managed-by label',
+        'lookalike',
+      ],
+    ])('answers 404 for %s, alike', async (_what, namespace) => {
+      const res = await read(namespace);
+      expectStatus(res, 404);
+      expect(res.body.error.name).toBe('NotFoundError');
+      expect(res.body.error.message).toBe(
+        `namespace "${namespace}" is not a team namespace on cluster "apps"`,
+      );
+      expect(res.text).not.toContain('group:default/payments');
+    });
+
+    it('answers 404 for an unknown cluster and 400 naming a bad namespace', async () => {
+      const cluster = await read('payments-web', bob, 'nope');
+      expectStatus(cluster, 404);
+      expect(cluster.body.error.message).toBe('cluster "nope" not found');
+      const bad = await read('Payments_Web');
+      expectStatus(bad, 400);
+      expect(bad.body.error.message).toMatch(/^invalid namespace in path: /);
+    });
+
+    it.each(['spotguides', 'kubernetes', 'integrated-services'])(
+      'answers %s, a plugin that may reach clusters, with its service token',
+      async id => {
+        const res = await read('payments-web', pluginToken(id));
+        expectStatus(res, 200);
+        expect(res.body).toEqual(PAYMENTS_WEB);
+      },
+    );
+
+    it.each(['catalog', 'scaffolder'])(
+      'refuses %s with 403 without asking the cluster',
+      async id => {
+        workload.requests.clear();
+        const res = await read('payments-web', pluginToken(id));
+        expectStatus(res, 403);
+        expect(res.body.error.message).toBe(
+          `plugin ${id} may not read a cluster's team namespaces: only kubernetes, spotguides, integrated-services (pipelinePortal.clusters.serviceAccess.clusterAccess)`,
+        );
+        const bad = await read('Bad_Name', pluginToken(id));
+        expectStatus(bad, 403);
+        expect(workload.requests.count()).toBe(0);
+      },
+    );
+
+    it('is what PipelineClustersClient.getNamespace reads', async () => {
+      const client = new PipelineClustersClient({
+        discoveryApi: { getBaseUrl: async () => `${backend.baseUrl}${BASE}` },
+      });
+      const token = pluginToken('spotguides').replace(/^Bearer /, '');
+      await expect(
+        client.getNamespace('apps', 'payments-web', { token }),
+      ).resolves.toEqual(PAYMENTS_WEB);
+      await expect(
+        client.getNamespace('apps', 'lookalike', { token }),
+      ).rejects.toMatchObject({ response: { status: 404 } });
+    });
+  });
+
+  describe('with a policy refusing carol cluster.read', () => {
+    let backend: PortalBackend;
+    let workload: KubeApi;
+    const asked: string[] = [];
+
+    beforeAll(async () => {
+      workload = await startWorkloadCluster();
+      backend = await startPortalBackend({
+        knex: await databases.init('SQLITE_3'),
+        config: loopbackImports,
+        features: [refuseClusterReadTo(USERS.carol, asked)],
+      });
+      await importCluster(backend, 'apps', workload);
+      expectStatus(
+        await request(backend.server)
+          .post(`${BASE}/clusters/apps/namespaces`)
+          .set('Authorization', bob)
+          .send({ namespace: 'payments-web', team: 'payments' }),
+        201,
+      );
+    });
+    afterAll(async () => {
+      await backend?.stop();
+      await workload?.close();
+    });
+
+    it('refuses her the namespace as it refuses her the list, without asking the cluster', async () => {
+      workload.requests.clear();
+      const res = await request(backend.server)
+        .get(`${BASE}/clusters/apps/namespaces/payments-web`)
+        .set('Authorization', carol);
+      expectStatus(res, 403);
+      expect(res.body.error.message).toBe('not allowed: cluster.read on apps');
+      expect(workload.requests.count()).toBe(0);
+      const owner = await request(backend.server)
+        .get(`${BASE}/clusters/apps/namespaces/payments-web`)
+        .set('Authorization', bob);
+      expectStatus(owner, 200);
     });
   });
 });

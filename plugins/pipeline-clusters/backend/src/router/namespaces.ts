@@ -3,12 +3,20 @@ import {
   createNamespaceSchema,
   namespaceCreatePermission,
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
+import { rfc1123Label } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { clusterName } from './clusters';
-import { parse, RequestReaders } from './parse';
+import { parse, RawRequest, RequestReaders } from './parse';
 import { ApiRouter, RouteDeps } from './types';
+
+const namespaceName = (req: RawRequest) =>
+  parse(rfc1123Label(63), req.params.namespace, 'namespace in path');
 
 export const namespaceReaders = {
   listNamespaces: clusterName,
+  getNamespace: req => ({
+    cluster: clusterName(req),
+    namespace: namespaceName(req),
+  }),
   createNamespace: req => {
     clusterName(req);
     return parse(createNamespaceSchema, req.body, 'namespace request');
@@ -17,7 +25,7 @@ export const namespaceReaders = {
 
 /** Team namespaces on a cluster; the service holds the cluster's kubeconfig. */
 export function namespaceRoutes(router: ApiRouter, deps: RouteDeps) {
-  const { httpAuth, authorization, service, namespaces } = deps;
+  const { httpAuth, authorization, service, namespaces, serviceAccess } = deps;
 
   // Whoever may read the cluster may see which team namespaces it has.
   router.get('/clusters/:name/namespaces', async (req, res) => {
@@ -28,6 +36,19 @@ export function namespaceRoutes(router: ApiRouter, deps: RouteDeps) {
     await service.get(name);
     await authorization.requireOn(clusterReadPermission, name, credentials);
     res.json({ items: await namespaces.list(name) });
+  });
+
+  // The same, for one namespace: users who may read the cluster, and the
+  // plugins that may reach clusters (e.g. spotguides checking a run's target).
+  router.get('/clusters/:name/namespaces/:namespace', async (req, res) => {
+    const credentials = await httpAuth.credentials(req, {
+      allow: ['user', 'service'],
+    });
+    serviceAccess.requireFor('getNamespace', credentials);
+    const { cluster, namespace } = namespaceReaders.getNamespace(req);
+    await service.get(cluster);
+    await authorization.requireOn(clusterReadPermission, cluster, credentials);
+    res.json(await namespaces.get(cluster, namespace));
   });
 
   router.post('/clusters/:name/namespaces', async (req, res) => {

@@ -56,6 +56,20 @@ export class NamespaceService {
     return result;
   }
 
+  /**
+   * One team namespace the portal created on a Running cluster: 404 when it
+   * does not exist or is not the portal's.
+   */
+  async get(
+    clusterName: string,
+    namespace: string,
+  ): Promise<TeamNamespaceSummary> {
+    const kc = await this.kubeConfigOf(clusterName);
+    return namespaces().readTeamNamespace(kc, namespace, {
+      cluster: clusterName,
+    });
+  }
+
   /** The team namespaces the portal created on a Running cluster, by name. */
   async list(clusterName: string): Promise<TeamNamespaceSummary[]> {
     const kc = await this.kubeConfigOf(clusterName);

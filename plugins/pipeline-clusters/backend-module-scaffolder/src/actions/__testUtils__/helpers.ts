@@ -28,6 +28,7 @@ export function mockClient(): MockClient {
     getClusterAccess: jest.fn(),
     createNamespace: jest.fn(),
     listNamespaces: jest.fn(),
+    getNamespace: jest.fn(),
     listCredentials: jest.fn(),
     createCredential: jest.fn(),
     deleteCredential: jest.fn(),

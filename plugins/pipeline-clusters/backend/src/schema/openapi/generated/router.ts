@@ -637,6 +637,59 @@ export const spec = {
         },
       },
     },
+    '/clusters/{name}/namespaces/{namespace}': {
+      parameters: [
+        {
+          $ref: '#/components/parameters/ClusterName',
+        },
+        {
+          name: 'namespace',
+          in: 'path',
+          required: true,
+          description: "The namespace's name.",
+          schema: {
+            $ref: '#/components/schemas/Rfc1123Label63',
+          },
+        },
+      ],
+      get: {
+        operationId: 'getNamespace',
+        tags: ['clusters'],
+        summary: 'Read one team namespace the portal created on the cluster',
+        description:
+          "Needs `cluster.read` on the cluster, as listing its namespaces does.\nOther backend plugins may call it with their service token when\nthey are on `pipelinePortal.clusters.serviceAccess.clusterAccess`\n(default `kubernetes`, `spotguides`, `integrated-services`), e.g. to\ncheck that a run targets a team namespace of a component's owner;\nany other plugin gets 403 before the cluster is asked. 404 when the\nnamespace does not exist or is not a portal team namespace (no\n`pipeline-portal.io/managed-by=pipeline-portal` label): the two are\nnot told apart. The cluster must be `Running` or `Updating` (400\notherwise); 409 while it has no kubeconfig, 503 when its API server\ndoes not answer.\n",
+        responses: {
+          '200': {
+            description: 'The team namespace.',
+            content: {
+              'application/json': {
+                schema: {
+                  $ref: '#/components/schemas/TeamNamespaceSummary',
+                },
+              },
+            },
+          },
+          '400': {
+            $ref: '#/components/responses/BadRequest',
+          },
+          '401': {
+            $ref: '#/components/responses/Unauthorized',
+          },
+          '403': {
+            $ref: '#/components/responses/Forbidden',
+          },
+          '404': {
+            $ref: '#/components/responses/NotFound',
+          },
+          '409': {
+            $ref: '#/components/responses/Conflict',
+          },
+          '503': {
+            $ref: '#/components/responses/ServiceUnavailable',
+          },
+        },
+      },
+    },
     '/credentials': {
       get: {
         operationId: 'listCredentials',
