@@ -1,3 +1,4 @@
+export { documentedRoutes, servedRoutes } from './routes';
 export {
   pluginActorAuthServiceFactory,
   userInfoServiceFactory,
