@@ -7,8 +7,10 @@ export const SERVICE_ACCESS_CONFIG = 'pipelinePortal.clusters.serviceAccess';
 /**
  * What a service-to-service route hands out, each to its own list of plugins:
  * - `clusterAccess`: a cluster's API server and the portal's credential for
- *   it (`GET /clusters/{name}/access`); also lets a plugin read one team
- *   namespace (`GET /clusters/{name}/namespaces/{namespace}`);
+ *   it (`GET /clusters/{name}/access`); also lets a plugin read the
+ *   kubeconfig, which holds the same credential
+ *   (`GET /clusters/{name}/kubeconfig`), and one team namespace
+ *   (`GET /clusters/{name}/namespaces/{namespace}`);
  * - `clusterCertificateAuthority`: the same route answered with the API
  *   server and its CA only, never a credential (the catalog's cluster
  *   entities carry the CA);
@@ -87,13 +89,20 @@ export class ServiceAccess {
     return plugin !== undefined && this.lists[grant].has(plugin);
   }
 
-  /** The calling plugin's id; NotAllowedError unless it is on the list. */
-  require(credentials: BackstageCredentials, grant: ServiceGrant): string {
+  /**
+   * The calling plugin's id; NotAllowedError unless it is on the list. `what`
+   * names the refused action in the message (the grant's by default).
+   */
+  require(
+    credentials: BackstageCredentials,
+    grant: ServiceGrant,
+    what = WHAT[grant],
+  ): string {
     const plugin = callingPlugin(credentials);
     if (plugin === undefined || !this.lists[grant].has(plugin)) {
       const who = plugin ? `plugin ${plugin}` : 'this service';
       throw new NotAllowedError(
-        `${who} may not ${WHAT[grant]}: only ${
+        `${who} may not ${what}: only ${
           [...this.lists[grant]].join(', ') || 'no plugin'
         } (${SERVICE_ACCESS_CONFIG}.${grant})`,
       );
@@ -112,11 +121,16 @@ export class ServiceAccess {
     } else if (operationId === 'getCredentialValue') {
       this.require(credentials, 'credentialValue');
     } else if (
-      operationId === 'getNamespace' &&
-      (credentials.principal as { type?: string }).type === 'service'
+      (credentials.principal as { type?: string }).type !== 'service'
     ) {
+      // Users are left to the permission framework.
+    } else if (operationId === 'getNamespace') {
       // Users are asked cluster.read; plugins must be able to reach clusters.
       this.require(credentials, 'clusterAccess');
+    } else if (operationId === 'getKubeconfig') {
+      // The kubeconfig holds the cluster's credential: a plugin gets it only
+      // if it may read the same from the access route.
+      this.require(credentials, 'clusterAccess', "read a cluster's kubeconfig");
     }
   }
 

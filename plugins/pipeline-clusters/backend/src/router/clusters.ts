@@ -120,6 +120,8 @@ export function clusterRoutes(router: ApiRouter, deps: RouteDeps) {
 
   router.get('/clusters/:name/kubeconfig', async (req, res) => {
     const credentials = await caller(req);
+    // Other plugins: only those on the clusterAccess list, before anything is read.
+    serviceAccess.requireFor('getKubeconfig', credentials);
     const name = r.getKubeconfig(req);
     await service.get(name);
     await authorization.requireOn(

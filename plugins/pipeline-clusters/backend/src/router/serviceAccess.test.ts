@@ -211,6 +211,32 @@ describe('service-to-service routes answer only the plugins on their lists', () 
       },
     );
 
+    const KUBECONFIG = `${BASE}/clusters/apps/kubeconfig`;
+
+    it('gives the kubeconfig to the plugins that may read the cluster access', async () => {
+      const res = await get(KUBECONFIG, pluginToken('kubernetes'));
+      expectStatus(res, 200);
+      expect(res.text).toContain(workload.token);
+    });
+
+    it.each([
+      ['the catalog (the CA only)', pluginToken('catalog')],
+      ['plugin scaffolder', pluginToken('scaffolder')],
+      ['an external service token', serviceToken('external:kubernetes')],
+    ])(
+      'refuses %s the kubeconfig with 403, reading no secret',
+      async (_who, token) => {
+        secretReads();
+        const res = await get(KUBECONFIG, token);
+        expectStatus(res, 403);
+        expect(res.body.error.message).toMatch(
+          /may not read a cluster's kubeconfig: only kubernetes, spotguides, integrated-services \(pipelinePortal\.clusters\.serviceAccess\.clusterAccess\)/,
+        );
+        expect(res.text).not.toContain(workload.token);
+        expect(secretReads()).toEqual([]);
+      },
+    );
+
     it('refuses an unlisted plugin before reading its input: 403, not 400', async () => {
       const res = await get(
         `${BASE}/clusters/Not_A_Name/access`,

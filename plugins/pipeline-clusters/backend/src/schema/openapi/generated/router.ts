@@ -446,7 +446,7 @@ export const spec = {
         tags: ['clusters'],
         summary: "Download the cluster's kubeconfig",
         description:
-          'Needs `cluster.kubeconfig.read` on the cluster. 409 until the engine has written a kubeconfig.',
+          "Needs `cluster.kubeconfig.read` on the cluster. The kubeconfig holds\nthe cluster's credential: other backend plugins get it only when they\nare on `pipelinePortal.clusters.serviceAccess.clusterAccess` (they may\nread the same from `/access`); any other plugin gets 403 before\nanything is read. 409 until the engine has written a kubeconfig.\n",
         responses: {
           '200': {
             description: 'The kubeconfig, as an attachment never cached.',
