@@ -218,6 +218,31 @@ export interface Config {
          * @default false
          */
         allowLoadBalancerServices?: boolean;
+        /**
+         * Who may change, delete or create under their names the objects the
+         * portal renders inside team namespaces, and give team namespaces
+         * egress beyond `egress.allow`, besides the ClusterRole
+         * `cluster-admin` and the control plane (`system:masters`,
+         * `system:kube-controller-manager`, the service accounts of
+         * kube-system), which always may. Enforced by the Kyverno
+         * ClusterPolicy `pipeline-portal-team-namespaces` the portal applies
+         * with every team namespace. List the portal's own credential here
+         * when it is not bound to `cluster-admin` through RBAC (on EKS, an
+         * access entry with AmazonEKSClusterAdminPolicy is not), and any
+         * controller that writes such objects (Kyverno's background
+         * controller for admins' generate policies, OpenShift's pull-secret
+         * controller). Names are exact: no wildcards, and no group that
+         * every user or service account is in.
+         * @default []
+         */
+        guardianSubjects?: Array<{
+          /** User, Group or ServiceAccount. */
+          kind: 'User' | 'Group' | 'ServiceAccount';
+          /** The user name, group name, or service account name. */
+          name: string;
+          /** The service account's namespace (ServiceAccount only). */
+          namespace?: string;
+        }>;
       };
       import?: {
         /**

@@ -11,6 +11,7 @@ import {
 import { KubeApi, KYVERNO_CRDS, startKubeApi } from '@pipeline-portal/testing';
 import { expectNothingPruned } from '../distributions/__testUtils__/harness';
 import { applyTeamNamespace } from './apply';
+import { GUARD_POLICY_NAME, renderTeamNamespaceGuard } from './guard';
 import { renderTeamNamespace } from './render';
 import {
   DEFAULT_TEAM_NAMESPACE_SETTINGS,
@@ -33,6 +34,7 @@ const kubeConfigOf = (api: KubeApi) => {
 
 const EXPECTED = [
   'Namespace/payments-dev',
+  `ClusterPolicy/${GUARD_POLICY_NAME}`,
   'ResourceQuota/team-quota',
   'LimitRange/container-defaults',
   'NetworkPolicy/deny-from-other-namespaces',
@@ -53,6 +55,7 @@ const API_VERSION: Record<string, string> = {
   ServiceAccount: 'v1',
   NetworkPolicy: 'networking.k8s.io/v1',
   Policy: 'kyverno.io/v1',
+  ClusterPolicy: 'kyverno.io/v1',
   RoleBinding: 'rbac.authorization.k8s.io/v1',
 };
 
@@ -64,7 +67,18 @@ const EVERYTHING: TeamNamespaceSettings = {
   ],
   allowedRegistries: ['ghcr.io/acme', 'registry.example.com:5000'],
   allowLoadBalancerServices: false,
+  guardianSubjects: [
+    { kind: 'ServiceAccount', name: 'pipeline-portal', namespace: 'backstage' },
+    { kind: 'Group', name: 'platform-admins' },
+  ],
 };
+
+const getGuard = (api: KubeApi) =>
+  api.get({
+    apiVersion: 'kyverno.io/v1',
+    kind: 'ClusterPolicy',
+    name: GUARD_POLICY_NAME,
+  }) as any;
 
 /** Requests that write: anything but reads and discovery. */
 const writes = (api: KubeApi) =>
@@ -237,6 +251,94 @@ describe('applyTeamNamespace', () => {
     });
     expect(versions()).toEqual(before);
     expect(api.resourceVersion).toBe(rv);
+  });
+
+  it('applies the cluster guard with the namespace: one for the cluster, updated in place', async () => {
+    await applyTeamNamespace(kc, spec());
+    const guards = () => api.list('kyverno.io/v1', 'ClusterPolicy') as any[];
+    expect(guards().map(g => g.metadata.name)).toEqual([GUARD_POLICY_NAME]);
+    const rv = getGuard(api).metadata.resourceVersion;
+
+    await applyTeamNamespace(kc, spec({ namespace: 'payments-prod' }));
+    expect(guards()).toHaveLength(1);
+    expect(getGuard(api).metadata.resourceVersion).toBe(rv);
+
+    // Other settings (a guardian added): the same object, updated.
+    const settings = {
+      ...DEFAULT_TEAM_NAMESPACE_SETTINGS,
+      guardianSubjects: [{ kind: 'Group' as const, name: 'platform-admins' }],
+    };
+    await applyTeamNamespace(kc, spec({ namespace: 'payments-prod' }), {
+      settings,
+    });
+    expect(guards()).toHaveLength(1);
+    expect(getGuard(api).metadata.resourceVersion).not.toBe(rv);
+    expect(getGuard(api).spec.rules[0].exclude.any[1].subjects).toContainEqual({
+      kind: 'Group',
+      name: 'platform-admins',
+    });
+    // Back to the defaults for the tests below.
+    await applyTeamNamespace(kc, spec({ namespace: 'payments-prod' }));
+    expectNothingPruned(renderTeamNamespaceGuard().spec, getGuard(api).spec);
+    expect(
+      getGuard(api).spec.rules[0].exclude.any[1].subjects,
+    ).not.toContainEqual({ kind: 'Group', name: 'platform-admins' });
+  });
+
+  it.each([
+    ['the defaults', DEFAULT_TEAM_NAMESPACE_SETTINGS, []],
+    ['every setting', EVERYTHING, []],
+    [
+      'every setting and every bypass kind served',
+      EVERYTHING,
+      [
+        'kyverno.io/PolicyException',
+        'kyverno.io/CleanupPolicy',
+        'policies.kyverno.io/PolicyException',
+        'policies.kyverno.io/NamespacedMutatingPolicy',
+        'policies.kyverno.io/NamespacedGeneratingPolicy',
+        'policies.kyverno.io/NamespacedDeletingPolicy',
+      ],
+    ],
+  ])(
+    'with %s, the guard passes the real ClusterPolicy CRD schema unpruned',
+    async (_what, settings, servedBypassKinds) => {
+      const guard = renderTeamNamespaceGuard(settings, { servedBypassKinds });
+      const client = KubernetesObjectApi.makeApiClient(kc);
+      const stored = (await client.patch(
+        structuredClone(guard),
+        undefined,
+        undefined,
+        'test',
+        true,
+        PatchStrategy.ServerSideApply,
+      )) as any;
+      expectNothingPruned(guard.spec, stored.spec);
+      expect(stored.metadata.labels).toEqual(guard.metadata!.labels);
+      // Put back what the portal applies.
+      await applyTeamNamespace(kc, spec());
+    },
+  );
+
+  it('the CRD validates the guard too: a broken rule is refused with the field path', async () => {
+    const guard = structuredClone(renderTeamNamespaceGuard()) as any;
+    guard.spec.rules[0].match.any[0].resources.operations = ['REMOVE'];
+    const client = KubernetesObjectApi.makeApiClient(kc);
+    await expect(
+      client.patch(
+        guard,
+        undefined,
+        undefined,
+        'test',
+        true,
+        PatchStrategy.ServerSideApply,
+      ),
+    ).rejects.toMatchObject({
+      code: 422,
+      body: expect.stringContaining(
+        'spec.rules[0].match.any[0].resources.operations[0]',
+      ),
+    });
   });
 
   it('updates the quota in place when the spec changes', async () => {
@@ -462,6 +564,21 @@ describe('applyTeamNamespace', () => {
   });
 });
 
+describe('applyTeamNamespace with Kyverno’s Policy kind but not its ClusterPolicy', () => {
+  let api: KubeApi;
+  beforeAll(async () => {
+    api = await startKubeApi({ crds: ['kyverno.io/policies.yaml'] });
+  });
+  afterAll(() => api.close());
+
+  it('says the ClusterPolicy kind is missing and writes nothing', async () => {
+    await expect(applyTeamNamespace(kubeConfigOf(api), spec())).rejects.toThrow(
+      /^Kyverno is not installed on the cluster "[^"]+": the kyverno.io\/v1 ClusterPolicy kind is not served/,
+    );
+    expect(writes(api)).toBe(0);
+  });
+});
+
 describe('applyTeamNamespace without Kyverno', () => {
   let api: KubeApi;
   beforeAll(async () => {
@@ -478,5 +595,65 @@ describe('applyTeamNamespace without Kyverno', () => {
     expect(
       api.get({ apiVersion: 'v1', kind: 'Namespace', name: 'payments-dev' }),
     ).toBeUndefined();
+  });
+});
+
+/** A CustomResourceDefinition that keeps whatever it is given. */
+const looseCrd = (group: string, version: string, kind: string) => {
+  const plural = `${kind.toLowerCase()}s`;
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: { name: `${plural}.${group}` },
+    spec: {
+      group,
+      scope: 'Namespaced',
+      names: {
+        kind,
+        plural,
+        singular: kind.toLowerCase(),
+        listKind: `${kind}List`,
+      },
+      versions: [
+        {
+          name: version,
+          served: true,
+          storage: true,
+          schema: {
+            openAPIV3Schema: {
+              type: 'object',
+              'x-kubernetes-preserve-unknown-fields': true,
+            },
+          },
+        },
+      ],
+    },
+  };
+};
+
+describe('applyTeamNamespace where Kyverno serves exception and policy kinds', () => {
+  let api: KubeApi;
+  beforeAll(async () => {
+    api = await startKubeApi({
+      crds: [
+        ...KYVERNO_CRDS,
+        looseCrd('kyverno.io', 'v2', 'CleanupPolicy'),
+        looseCrd('policies.kyverno.io', 'v1beta1', 'PolicyException'),
+        looseCrd('policies.kyverno.io', 'v1', 'NamespacedMutatingPolicy'),
+      ] as any,
+    });
+  });
+  afterAll(() => api.close());
+
+  it('names the served ones, and only those, in the guard', async () => {
+    await applyTeamNamespace(kubeConfigOf(api), spec());
+    const bypass = getGuard(api).spec.rules.find(
+      (r: any) => r.name === 'no-policy-bypass',
+    );
+    expect(bypass.match.any[0].resources.kinds).toEqual([
+      'kyverno.io/*/CleanupPolicy',
+      'policies.kyverno.io/*/PolicyException',
+      'policies.kyverno.io/*/NamespacedMutatingPolicy',
+    ]);
   });
 });

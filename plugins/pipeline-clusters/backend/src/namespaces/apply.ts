@@ -1,4 +1,5 @@
 import {
+  ApisApi,
   KubeConfig,
   KubernetesObject,
   KubernetesObjectApi,
@@ -13,6 +14,7 @@ import {
   OWNER_ANNOTATION,
   renderTeamNamespace,
 } from './render';
+import { POLICY_BYPASS_KINDS, renderTeamNamespaceGuard } from './guard';
 import { TeamNamespaceSettings } from './settings';
 
 export interface ApplyTeamNamespaceOptions {
@@ -30,7 +32,11 @@ export interface ApplyTeamNamespaceOptions {
 
 export interface ApplyTeamNamespaceResult {
   namespace: string;
-  /** `Kind/name` of each object, in the order applied. */
+  /**
+   * `Kind/name` of each object, in the order applied: the namespace, the
+   * cluster's guard of team namespaces (a ClusterPolicy), then the objects
+   * inside the namespace.
+   */
   objects: string[];
   /** Set when an existing namespace was taken over: what it was. */
   tookOver?: { owner?: string; managed: boolean };
@@ -57,11 +63,14 @@ export function kubeStatus(error: unknown): { code?: number; message: string } {
   };
 }
 
-function kyvernoMissing(clusterHint: string) {
+function kyvernoMissing(
+  clusterHint: string,
+  kind: 'Policy' | 'ClusterPolicy' = 'Policy',
+) {
   // InputError (400), not ServiceUnavailableError (503): retrying never helps;
   // someone must install Kyverno or pick another cluster.
   return new InputError(
-    `Kyverno is not installed on the cluster${clusterHint}: the ${KYVERNO_API_VERSION} Policy kind is not served. ` +
+    `Kyverno is not installed on the cluster${clusterHint}: the ${KYVERNO_API_VERSION} ${kind} kind is not served. ` +
       'Install Kyverno (its CRDs) or choose another cluster.',
   );
 }
@@ -77,8 +86,45 @@ const ref = (object: KubernetesObject) =>
   `${object.kind}/${object.metadata?.name}`;
 
 /**
+ * The kinds of POLICY_BYPASS_KINDS the cluster serves, as `group/Kind`,
+ * from discovery (the group list, then each version of the two Kyverno
+ * groups): the guard names only those.
+ */
+async function servedBypassKinds(
+  kubeConfig: KubeConfig,
+  client: ObjectApi,
+): Promise<string[]> {
+  const groups = new Set(POLICY_BYPASS_KINDS.map(k => k.group));
+  const { groups: served } = await kubeConfig
+    .makeApiClient(ApisApi)
+    .getAPIVersions();
+  const found: string[] = [];
+  for (const group of served.filter(g => groups.has(g.name))) {
+    for (const { kind } of POLICY_BYPASS_KINDS.filter(
+      k => k.group === group.name,
+    )) {
+      for (const { groupVersion } of group.versions) {
+        try {
+          if (await client.served(groupVersion, kind)) {
+            found.push(`${group.name}/${kind}`);
+            break;
+          }
+        } catch (error) {
+          // A version listed but not answering is not served.
+          if (kubeStatus(error).code !== 404) throw error;
+        }
+      }
+    }
+  }
+  return found;
+}
+
+/**
  * Creates or updates a team's namespace with server-side apply: running it
- * again with the same spec changes nothing. Refuses (before writing
+ * again with the same spec changes nothing. The cluster's guard of team
+ * namespaces (one ClusterPolicy for all of them) is applied right after the
+ * namespace, before anything inside it, so the guardrails cannot be
+ * changed from inside a namespace at any moment the team has access. Refuses (before writing
  * anything) when Kyverno is not installed, so no namespace exists without
  * its policies, and when the namespace belongs to another team or is not
  * the portal's, unless `takeOver`. A new namespace is created with a plain
@@ -103,6 +149,12 @@ export async function applyTeamNamespace(
     // Discovery: 404 when the group is not served, undefined when the kind is not.
     const policy = await client.served(KYVERNO_API_VERSION, 'Policy');
     if (!policy) throw kyvernoMissing(clusterHint);
+    // The cluster's guard of team namespaces is a ClusterPolicy.
+    const clusterPolicy = await client.served(
+      KYVERNO_API_VERSION,
+      'ClusterPolicy',
+    );
+    if (!clusterPolicy) throw kyvernoMissing(clusterHint, 'ClusterPolicy');
   } catch (error) {
     if (error instanceof InputError) throw error;
     if (kubeStatus(error).code === 404) throw kyvernoMissing(clusterHint);
@@ -138,10 +190,19 @@ export async function applyTeamNamespace(
     ...desired,
     metadata: { ...desired.metadata, resourceVersion },
   });
+  const bypassKinds = await servedBypassKinds(kubeConfig, client).catch(
+    error => {
+      throw toApplyError(error, renderTeamNamespaceGuard(), clusterHint);
+    },
+  );
+  const guard = renderTeamNamespaceGuard(options.settings, {
+    servedBypassKinds: bypassKinds,
+  });
+  await apply(guard);
   for (const object of inside) await apply(object);
   return {
     namespace,
-    objects: objects.map(ref),
+    objects: [desired, guard, ...inside].map(ref),
     ...(tookOver ? { tookOver } : {}),
   };
 }
@@ -223,7 +284,10 @@ function toApplyError(
 ): Error {
   const { code, message } = kubeStatus(error);
   if (object.apiVersion === KYVERNO_API_VERSION && code === 404) {
-    return kyvernoMissing(clusterHint);
+    return kyvernoMissing(
+      clusterHint,
+      object.kind === 'ClusterPolicy' ? 'ClusterPolicy' : 'Policy',
+    );
   }
   const what = `Applying ${ref(object)} failed: ${message}`;
   if (code === 400 || code === 422) return new InputError(what);

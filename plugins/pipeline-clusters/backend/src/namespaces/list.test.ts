@@ -5,7 +5,7 @@ import {
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { createNamespaceSchema } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import { KubeApi, startKubeApi } from '@pipeline-portal/testing';
+import { KubeApi, KYVERNO_CRDS, startKubeApi } from '@pipeline-portal/testing';
 import { applyTeamNamespace } from './apply';
 import { listTeamNamespaces, readTeamNamespace } from './list';
 
@@ -22,7 +22,7 @@ describe('listTeamNamespaces', () => {
   let api: KubeApi;
 
   beforeAll(async () => {
-    api = await startKubeApi({ crds: ['kyverno.io/policies.yaml'] });
+    api = await startKubeApi({ crds: KYVERNO_CRDS });
     for (const [namespace, team] of [
       ['web', 'group:default/payments'],
       ['batch', 'group:finance/payments'],

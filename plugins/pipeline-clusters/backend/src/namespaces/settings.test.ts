@@ -11,15 +11,45 @@ const config = (namespaces: object) =>
   new ConfigReader({ pipelinePortal: { clusters: { namespaces } } });
 
 describe('readTeamNamespaceSettings', () => {
-  it('defaults to no extra egress, any registry, no load balancers', () => {
+  it('defaults to no extra egress, any registry, no load balancers, no guardians', () => {
     expect(readTeamNamespaceSettings(new ConfigReader({}))).toEqual(
+      DEFAULT_TEAM_NAMESPACE_SETTINGS,
+    );
+    expect(readTeamNamespaceSettings(config({}))).toEqual(
       DEFAULT_TEAM_NAMESPACE_SETTINGS,
     );
     expect(DEFAULT_TEAM_NAMESPACE_SETTINGS).toEqual({
       egressAllow: [],
       allowedRegistries: [],
       allowLoadBalancerServices: false,
+      guardianSubjects: [],
     });
+  });
+
+  it('reads the guardian subjects', () => {
+    expect(
+      readTeamNamespaceSettings(
+        config({
+          guardianSubjects: [
+            {
+              kind: 'ServiceAccount',
+              name: 'pipeline-portal',
+              namespace: 'backstage',
+            },
+            { kind: 'User', name: ' arn:aws:iam::123456789012:role/portal ' },
+            { kind: 'Group', name: 'platform-admins' },
+          ],
+        }),
+      ).guardianSubjects,
+    ).toEqual([
+      {
+        kind: 'ServiceAccount',
+        name: 'pipeline-portal',
+        namespace: 'backstage',
+      },
+      { kind: 'User', name: 'arn:aws:iam::123456789012:role/portal' },
+      { kind: 'Group', name: 'platform-admins' },
+    ]);
   });
 
   it('reads egress destinations, registries and the load balancer switch', () => {
@@ -55,6 +85,7 @@ describe('readTeamNamespaceSettings', () => {
       ],
       allowedRegistries: ['ghcr.io/acme', 'registry.example.com:5000'],
       allowLoadBalancerServices: true,
+      guardianSubjects: [],
     });
   });
 
@@ -137,6 +168,77 @@ describe('readTeamNamespaceSettings', () => {
       'a registry pattern',
       { allowedRegistries: ['ghcr.io', '*.example.com'] },
       `${KEY}.allowedRegistries[1]: "*.example.com" is not a registry such as ghcr.io`,
+    ],
+    [
+      'a guardian of an unknown kind',
+      { guardianSubjects: [{ kind: 'Role', name: 'admin' }] },
+      `${KEY}.guardianSubjects[0].kind: must be one of User, Group, ServiceAccount, not "Role"`,
+    ],
+    [
+      'a guardian without a kind',
+      { guardianSubjects: [{ name: 'portal' }] },
+      `${KEY}.guardianSubjects[0].kind: must be one of User, Group, ServiceAccount`,
+    ],
+    [
+      'a guardian without a name',
+      {
+        guardianSubjects: [
+          { kind: 'Group', name: 'platform-admins' },
+          { kind: 'User', name: ' ' },
+        ],
+      },
+      `${KEY}.guardianSubjects[1].name: is required`,
+    ],
+    [
+      'a wildcard guardian',
+      { guardianSubjects: [{ kind: 'User', name: 'system:serviceaccount:*' }] },
+      `${KEY}.guardianSubjects[0].name: "system:serviceaccount:*" may not hold * or ?`,
+    ],
+    [
+      'a group every user is in',
+      { guardianSubjects: [{ kind: 'Group', name: 'system:authenticated' }] },
+      `${KEY}.guardianSubjects[0].name: "system:authenticated" holds every user or service account, team members and pipelines included`,
+    ],
+    [
+      'the group of every service account',
+      { guardianSubjects: [{ kind: 'Group', name: 'system:serviceaccounts' }] },
+      `${KEY}.guardianSubjects[0].name: "system:serviceaccounts" holds every user or service account`,
+    ],
+    [
+      'a service account without its namespace',
+      { guardianSubjects: [{ kind: 'ServiceAccount', name: 'portal' }] },
+      `${KEY}.guardianSubjects[0].namespace: a ServiceAccount needs its namespace (an RFC 1123 label)`,
+    ],
+    [
+      'a service account in a namespace that cannot exist',
+      {
+        guardianSubjects: [
+          { kind: 'ServiceAccount', name: 'portal', namespace: 'Back_Stage' },
+        ],
+      },
+      `${KEY}.guardianSubjects[0].namespace: a ServiceAccount needs its namespace (an RFC 1123 label), not "Back_Stage"`,
+    ],
+    [
+      'a service account name that cannot exist',
+      {
+        guardianSubjects: [
+          {
+            kind: 'ServiceAccount',
+            name: 'system:serviceaccount:backstage:portal',
+            namespace: 'backstage',
+          },
+        ],
+      },
+      `${KEY}.guardianSubjects[0].name: "system:serviceaccount:backstage:portal" is not a ServiceAccount name (an RFC 1123 subdomain)`,
+    ],
+    [
+      'a namespace on a user',
+      {
+        guardianSubjects: [
+          { kind: 'User', name: 'portal', namespace: 'backstage' },
+        ],
+      },
+      `${KEY}.guardianSubjects[0].namespace: only a ServiceAccount has a namespace; write the full user name instead`,
     ],
     [
       'registries joined in one string',

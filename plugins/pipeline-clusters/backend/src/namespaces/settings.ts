@@ -26,6 +26,18 @@ export interface EgressDestination {
   ports?: Array<{ port: number; protocol: EgressProtocol }>;
 }
 
+/**
+ * Who, beside the ClusterRole `cluster-admin` and the control plane, may
+ * change what the portal renders in team namespaces: an RBAC subject as
+ * Kyverno's `exclude.any[].subjects` reads it.
+ */
+export interface GuardianSubject {
+  kind: 'User' | 'Group' | 'ServiceAccount';
+  name: string;
+  /** Only for `ServiceAccount`, and required there. */
+  namespace?: string;
+}
+
 /** What the portal's config adds to every team namespace it renders. */
 export interface TeamNamespaceSettings {
   /** Egress beside DNS and the namespace itself; default none. */
@@ -34,12 +46,15 @@ export interface TeamNamespaceSettings {
   allowedRegistries: string[];
   /** Whether Services of type LoadBalancer are allowed; default false. */
   allowLoadBalancerServices: boolean;
+  /** Subjects the cluster guard lets through; default none. */
+  guardianSubjects: GuardianSubject[];
 }
 
 export const DEFAULT_TEAM_NAMESPACE_SETTINGS: TeamNamespaceSettings = {
   egressAllow: [],
   allowedRegistries: [],
   allowLoadBalancerServices: false,
+  guardianSubjects: [],
 };
 
 const PROTOCOLS: readonly EgressProtocol[] = ['TCP', 'UDP', 'SCTP'];
@@ -114,6 +129,69 @@ function readPorts(entry: Config, at: string): EgressDestination['ports'] {
   });
 }
 
+const SUBJECT_KINDS: readonly GuardianSubject['kind'][] = [
+  'User',
+  'Group',
+  'ServiceAccount',
+];
+
+/**
+ * Groups every user or every service account is in: as guardians they
+ * would let team members and pipelines through the guard.
+ */
+const EVERYONE_GROUPS = [
+  'system:authenticated',
+  'system:unauthenticated',
+  'system:serviceaccounts',
+];
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/;
+
+function readGuardianSubject(entry: Config, at: string): GuardianSubject {
+  const kind = entry.getOptionalString('kind');
+  if (!kind || !SUBJECT_KINDS.includes(kind as GuardianSubject['kind'])) {
+    throw new Error(
+      `${at}.kind: must be one of ${SUBJECT_KINDS.join(', ')}${
+        kind ? `, not "${kind}"` : ''
+      }`,
+    );
+  }
+  const name = entry.getOptionalString('name')?.trim();
+  if (!name) throw new Error(`${at}.name: is required`);
+  // Kyverno matches subject names with wildcards: one would let anyone in.
+  if (/[*?]/.test(name)) {
+    throw new Error(`${at}.name: "${name}" may not hold * or ?`);
+  }
+  if (kind === 'Group' && EVERYONE_GROUPS.includes(name)) {
+    throw new Error(
+      `${at}.name: "${name}" holds every user or service account, team members and pipelines included`,
+    );
+  }
+  const namespace = entry.getOptionalString('namespace')?.trim();
+  if (kind !== 'ServiceAccount') {
+    if (namespace !== undefined) {
+      throw new Error(
+        `${at}.namespace: only a ServiceAccount has a namespace; write the full user name instead`,
+      );
+    }
+    return { kind: kind as GuardianSubject['kind'], name };
+  }
+  if (!namespace || !DNS_LABEL.test(namespace)) {
+    throw new Error(
+      `${at}.namespace: a ServiceAccount needs its namespace (an RFC 1123 label)${
+        namespace ? `, not "${namespace}"` : ''
+      }`,
+    );
+  }
+  if (!DNS_SUBDOMAIN.test(name)) {
+    throw new Error(
+      `${at}.name: "${name}" is not a ServiceAccount name (an RFC 1123 subdomain)`,
+    );
+  }
+  return { kind: 'ServiceAccount', name, namespace };
+}
+
 /** A registry host with an optional port and path: no pattern characters. */
 const REGISTRY = /^[A-Za-z0-9][A-Za-z0-9._:/-]*$/;
 
@@ -147,10 +225,15 @@ export function readTeamNamespaceSettings(
     }
     return trimmed;
   });
+  const subjectsKey = `${NAMESPACES_CONFIG}.guardianSubjects`;
+  const guardianSubjects = (
+    root.getOptionalConfigArray('guardianSubjects') ?? []
+  ).map((entry, i) => readGuardianSubject(entry, `${subjectsKey}[${i}]`));
   return {
     egressAllow,
     allowedRegistries,
     allowLoadBalancerServices:
       root.getOptionalBoolean('allowLoadBalancerServices') ?? false,
+    guardianSubjects,
   };
 }
