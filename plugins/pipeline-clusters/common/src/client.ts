@@ -100,10 +100,8 @@ export interface PipelineClustersApi {
    * namespace does not exist or is not a portal team namespace. Users need
    * `cluster.read`; other plugins call it with their own service token and
    * must be on `pipelinePortal.clusters.serviceAccess.clusterAccess`.
-   * Optional here only so that doubles of this interface written before it
-   * keep compiling; PipelineClustersClient implements it.
    */
-  getNamespace?(
+  getNamespace(
     cluster: string,
     namespace: string,
     options?: RequestOptions,

@@ -31,6 +31,7 @@ export function mockClustersApi(
     getClusterAccess: jest.fn(),
     createNamespace: jest.fn(),
     listNamespaces: jest.fn(async () => []),
+    getNamespace: jest.fn(),
     listCredentials: jest.fn(async () => []),
     createCredential: jest.fn(),
     deleteCredential: jest.fn(),
