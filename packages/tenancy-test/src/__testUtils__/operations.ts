@@ -1,27 +1,20 @@
-import { readFileSync } from 'node:fs';
+import { documentedRoutes } from '@pipeline-portal/testing';
 import path from 'node:path';
-import { parse } from 'yaml';
 import { RouteTable } from './types';
 
-const METHODS = ['get', 'put', 'post', 'patch', 'delete', 'head', 'options'];
-
 /**
- * Every operation of a plugin's OpenAPI document as `METHOD /path`, read
- * from the document the plugin serves, at test time.
+ * Every operation of a plugin's OpenAPI document as `METHOD /path/:param`,
+ * read from the document the plugin serves, at test time.
  */
 export function operationsOf(table: RouteTable): string[] {
   if (!table.document) return [];
-  const file = path.join(
-    path.dirname(require.resolve(`${table.document.packageName}/package.json`)),
-    table.document.path,
-  );
-  const doc = parse(readFileSync(file, 'utf8')) as {
-    paths: Record<string, Record<string, unknown>>;
-  };
-  return Object.entries(doc.paths).flatMap(([route, item]) =>
-    Object.keys(item)
-      .filter(key => METHODS.includes(key))
-      .map(method => `${method.toUpperCase()} ${route}`),
+  return documentedRoutes(
+    path.join(
+      path.dirname(
+        require.resolve(`${table.document.packageName}/package.json`),
+      ),
+      table.document.path,
+    ),
   );
 }
 

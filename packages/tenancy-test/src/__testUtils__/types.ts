@@ -46,7 +46,7 @@ export type Expected = Record<Caller, number> & {
 
 /** One operation of a plugin's REST API, and how every caller is answered. */
 export interface RouteRow {
-  /** `METHOD /path` as the OpenAPI document writes it (plugin base URL left out). */
+  /** `METHOD /path/:param` of the OpenAPI document (plugin base URL left out). */
   route: string;
   /** What the product checks on this route, for the reader. */
   checks: string;

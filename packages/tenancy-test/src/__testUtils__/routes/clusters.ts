@@ -77,19 +77,19 @@ const rows: RouteRow[] = [
     },
   },
   {
-    route: 'GET /clusters/{name}',
+    route: 'GET /clusters/:name',
     checks: '`cluster.read` on the cluster (every member)',
     call: () => get(api(`/clusters/${CLUSTER}`)),
     expect: READERS,
   },
   {
-    route: 'GET /clusters/{name}/history',
+    route: 'GET /clusters/:name/history',
     checks: '`cluster.read` on the cluster (every member)',
     call: () => get(api(`/clusters/${CLUSTER}/history`)),
     expect: READERS,
   },
   {
-    route: 'GET /clusters/{name}/namespaces',
+    route: 'GET /clusters/:name/namespaces',
     checks:
       '`cluster.read` on the cluster (every member); lists team namespaces with the portal credential',
     call: () => get(api(`/clusters/${CLUSTER}/namespaces`)),
@@ -101,21 +101,21 @@ const rows: RouteRow[] = [
     },
   },
   {
-    route: 'GET /clusters/{name}/namespaces/{namespace}',
+    route: 'GET /clusters/:name/namespaces/:namespace',
     checks:
       '`cluster.read` for users; plugins only on `serviceAccess.clusterAccess`, refused before the cluster is asked',
     call: () => get(api(`/clusters/${CLUSTER}/namespaces/${NAMESPACE}`)),
     expect: { ...READERS, plugin: 403, services: { spotguides: 200 } },
   },
   {
-    route: 'GET /clusters/{name}/kubeconfig',
+    route: 'GET /clusters/:name/kubeconfig',
     checks:
       '`cluster.kubeconfig.read` on the cluster (owner-scoped); it holds the credential, so plugins only on `serviceAccess.clusterAccess`, as for `/access`',
     call: () => get(api(`/clusters/${CLUSTER}/kubeconfig`)),
     expect: { ...writers(200), plugin: 403, services: { kubernetes: 200 } },
   },
   {
-    route: 'GET /clusters/{name}/access',
+    route: 'GET /clusters/:name/access',
     checks:
       'service tokens only; `clusterAccess` plugins get the credential, `clusterCertificateAuthority` (the catalog) the CA only, any other plugin 403',
     call: () => get(api(`/clusters/${CLUSTER}/access`)),
@@ -153,7 +153,7 @@ const rows: RouteRow[] = [
     },
   },
   {
-    route: 'GET /credentials/{owner}/{name}/value',
+    route: 'GET /credentials/:owner/:name/value',
     checks:
       'service tokens of `serviceAccess.credentialValue` (integrated services) only',
     call: () =>
@@ -195,7 +195,7 @@ const rows: RouteRow[] = [
     state: (w, call) => clusterState(w, (call.body as { name: string }).name),
   },
   {
-    route: 'PATCH /clusters/{name}',
+    route: 'PATCH /clusters/:name',
     checks: '`cluster.update` on the cluster (owner-scoped)',
     async call(w) {
       const current = await w.asAdmin(
@@ -217,7 +217,7 @@ const rows: RouteRow[] = [
       (await w.asAdmin(get(api(`/clusters/${PROVISIONED}`)), 200)).body,
   },
   {
-    route: 'POST /clusters/{name}/namespaces',
+    route: 'POST /clusters/:name/namespaces',
     checks:
       '`namespace.create` on the cluster (owner-scoped), before the cluster is asked',
     call: (_w, caller) => ({
@@ -245,7 +245,7 @@ const rows: RouteRow[] = [
     state: credentialNames,
   },
   {
-    route: 'DELETE /credentials/{name}',
+    route: 'DELETE /credentials/:name',
     checks: '`secret.manage` and membership of the owner group',
     async call(w, caller): Promise<Call> {
       const name = `gone-${slug(caller)}`;
@@ -267,7 +267,7 @@ const rows: RouteRow[] = [
     state: credentialNames,
   },
   {
-    route: 'DELETE /clusters/{name}',
+    route: 'DELETE /clusters/:name',
     checks: '`cluster.delete` on the cluster (owner-scoped)',
     async call(w, caller): Promise<Call> {
       const name = `gone-${slug(caller)}`;

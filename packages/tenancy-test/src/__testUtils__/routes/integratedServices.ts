@@ -57,13 +57,13 @@ const rows: RouteRow[] = [
     expect: READERS,
   },
   {
-    route: 'GET /services/{service}',
+    route: 'GET /services/:service',
     checks: 'a token',
     call: () => get(api(`/services/${SERVICE}`)),
     expect: READERS,
   },
   {
-    route: 'GET /services/{service}/plan',
+    route: 'GET /services/:service/plan',
     checks: 'a token',
     call: () => get(api(`/services/${SERVICE}/plan`), { from: '1.15.3' }),
     expect: READERS,
@@ -86,19 +86,19 @@ const rows: RouteRow[] = [
     },
   },
   {
-    route: 'GET /clusters/{cluster}/instances',
+    route: 'GET /clusters/:cluster/instances',
     checks: '`integrated-service.read` on the cluster (every member)',
     call: () => get(api(`/clusters/${CLUSTER}/instances`)),
     expect: READERS,
   },
   {
-    route: 'GET /clusters/{cluster}/instances/{service}',
+    route: 'GET /clusters/:cluster/instances/:service',
     checks: '`integrated-service.read` on the instance (every member)',
     call: () => get(instance(SERVICE)),
     expect: READERS,
   },
   {
-    route: 'POST /clusters/{cluster}/instances/{service}/preview',
+    route: 'POST /clusters/:cluster/instances/:service/preview',
     checks:
       '`integrated-service.activate` or `.update` on the instance (owner-scoped), before the cluster is asked',
     call: () => ({
@@ -109,7 +109,7 @@ const rows: RouteRow[] = [
     expect: writers(200),
   },
   {
-    route: 'PUT /clusters/{cluster}/instances/{service}',
+    route: 'PUT /clusters/:cluster/instances/:service',
     checks:
       '`integrated-service.update` (here; `.activate` for a new one) on the instance (owner-scoped), before the cluster is asked',
     call: (_w, caller) => ({
@@ -121,7 +121,7 @@ const rows: RouteRow[] = [
     state: instanceState(SERVICE),
   },
   {
-    route: 'DELETE /clusters/{cluster}/instances/{service}',
+    route: 'DELETE /clusters/:cluster/instances/:service',
     checks:
       '`integrated-service.deactivate` on the instance (owner-scoped), before the cluster is asked',
     async call(w): Promise<Call> {

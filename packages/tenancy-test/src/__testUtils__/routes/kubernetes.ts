@@ -44,7 +44,7 @@ const rows: RouteRow[] = [
     },
   },
   {
-    route: 'POST /services/{serviceId}',
+    route: 'POST /services/:serviceId',
     checks:
       "`kubernetes.resources.read`; the component's objects on the clusters the caller may reach",
     async call(w): Promise<Call> {
@@ -69,7 +69,7 @@ const rows: RouteRow[] = [
     },
   },
   {
-    route: 'POST /proxy/{path}',
+    route: 'POST /proxy/*',
     checks:
       '`kubernetes.proxy`, then the cluster named in Backstage-Kubernetes-Cluster among those the caller may reach',
     call: (_w, caller) => ({

@@ -89,13 +89,13 @@ const rows: RouteRow[] = [
     expect: READERS,
   },
   {
-    route: 'GET /repositories/{owner}/{name}/binding',
+    route: 'GET /repositories/:owner/:name/binding',
     checks: 'a user; a component the caller may read claims the repository',
     call: () => get(BINDING),
     expect: READERS,
   },
   {
-    route: 'PUT /repositories/{owner}/{name}/binding',
+    route: 'PUT /repositories/:owner/:name/binding',
     checks:
       'a user; `spotguides.repository.bind` on the component (owner-scoped); the target a team namespace of the owner',
     call: () => ({ method: 'PUT', path: BINDING, body: bindBody }),
@@ -103,7 +103,7 @@ const rows: RouteRow[] = [
     state: bindingState,
   },
   {
-    route: 'DELETE /repositories/{owner}/{name}/binding',
+    route: 'DELETE /repositories/:owner/:name/binding',
     checks:
       "a user; a member of the binding's owner, or `spotguides.repository.bind` on its component",
     async call(w): Promise<Call> {
