@@ -149,6 +149,8 @@ const labelsSchema = z
           code: 'custom',
           path: [key],
           message: `key ${problem}`,
+          // The form shows it at the key's field rather than the value's.
+          params: { part: 'key' },
         });
       }
     }

@@ -126,7 +126,9 @@ describe('node pools on the cluster page', () => {
     expect(helperOf('pool-form-minSize')).toBe(
       'minSize (3) is greater than maxSize (2)',
     );
-    expect(helperOf('pool-label-0-key')).toBe('must be a Kubernetes label key');
+    expect(helperOf('pool-label-0-key')).toBe(
+      "name must be 1-63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
+    );
     expect(helperOf('pool-label-1-key')).toBe('duplicate label key "bad key!"');
     expect(helperOf('pool-taint-1-key')).toBe(
       'duplicate taint "nvidia.com/gpu" (NoSchedule)',
@@ -144,7 +146,7 @@ describe('node pools on the cluster page', () => {
       'the cluster has a node pool named "default" already',
     );
     expect(helperOf('pool-label-0-value')).toBe(
-      'must be a Kubernetes label value',
+      "must consist of letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
     );
     expect(helperOf('pool-form-minSize')).toBeFalsy();
 

@@ -150,6 +150,7 @@ type SchemaIssue = {
   message: string;
   code?: string;
   issues?: ReadonlyArray<{ message: string }>;
+  params?: { part?: string };
 };
 
 /**
@@ -197,11 +198,14 @@ export function poolsWithForm(
     for (const issue of issues as SchemaIssue[]) {
       const [at, ...rest] = issue.path;
       if (at === index) {
-        // A bad label key: zod reports it on the record, the reason inside.
-        const keyIssue = issue.code === 'invalid_key';
+        // A bad label key: the schema marks it as the key's, or zod reports
+        // it on the record with the reason inside.
+        const keyIssue =
+          issue.code === 'invalid_key' || issue.params?.part === 'key';
         note(
           fieldOf(rest, keyIssue),
-          (keyIssue && issue.issues?.[0]?.message) || issue.message,
+          (issue.code === 'invalid_key' && issue.issues?.[0]?.message) ||
+            (keyIssue ? issue.message.replace(/^key /, '') : issue.message),
         );
       } else {
         // The list as a whole (too many pools) or another pool.
