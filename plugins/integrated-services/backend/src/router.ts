@@ -93,6 +93,11 @@ export async function createRouter(
 
   const caller = (req: express.Request) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
+  // Changes are made for a person: another plugin acting on its own behalf
+  // activates, previews, changes or deactivates nothing (scaffolder actions
+  // pass the user).
+  const person = (req: express.Request) =>
+    httpAuth.credentials(req, { allow: ['user'] });
   const param = (req: express.Request, key: string) =>
     parse(name, req.params[key], `${key} in path`);
 
@@ -167,7 +172,7 @@ export async function createRouter(
    * instance read to know which one applies.
    */
   async function authorizeWrite(req: express.Request) {
-    const credentials = await caller(req);
+    const credentials = await person(req);
     const cluster = param(req, 'cluster');
     const svc = param(req, 'service');
     const body = parse(activateBody, req.body, 'request') as ActivateRequest;
@@ -215,7 +220,7 @@ export async function createRouter(
   });
 
   router.delete('/clusters/:cluster/instances/:service', async (req, res) => {
-    const credentials = await caller(req);
+    const credentials = await person(req);
     const cluster = param(req, 'cluster');
     const svc = param(req, 'service');
     await service.clusterOwner(cluster);

@@ -4,9 +4,9 @@
  * team's member reads payments' clusters. Changing, deleting, the
  * kubeconfig and team namespaces are owner-scoped (`cluster.*` rules);
  * creating and credentials need membership of the owner group. Other
- * backend plugins are services: the permission framework allows them what
- * it allows services, except on the routes that hand out a credential,
- * which answer only the plugins on their list in
+ * backend plugins read what members read; they change nothing on their own
+ * behalf (writes and credentials are for people), and the routes that hand
+ * out a credential answer only the plugins on their list in
  * `pipelinePortal.clusters.serviceAccess`.
  *
  * Destructive rows: each caller deletes a cluster or credential of the

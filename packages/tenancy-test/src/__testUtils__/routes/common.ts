@@ -20,16 +20,16 @@ export const OPEN: Expected = {
 };
 
 /**
- * A write on the owner's resource: its members and the admin; another
- * team's member 403; other plugins act as the framework lets services (the
- * policy decides for users only).
+ * A write on the owner's resource (or the owner's credentials): its members
+ * and the admin; another team's member 403; another plugin on its own
+ * behalf 403, since changes are made for a person.
  */
 export const writers = (status: number): Expected => ({
   owner: status,
   other: 403,
   admin: status,
   anonymous: 401,
-  plugin: status,
+  plugin: 403,
 });
 
 /** A name part per caller, for the resources a caller creates or deletes. */

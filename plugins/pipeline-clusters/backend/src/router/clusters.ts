@@ -42,6 +42,10 @@ export function clusterRoutes(router: ApiRouter, deps: RouteDeps) {
   const r = clusterReaders;
   const caller = (req: Parameters<typeof httpAuth.credentials>[0]) =>
     httpAuth.credentials(req, { allow: ['user', 'service'] });
+  // Changes are made for a person: another plugin acting on its own behalf
+  // creates, changes or deletes nothing (scaffolder actions pass the user).
+  const person = (req: Parameters<typeof httpAuth.credentials>[0]) =>
+    httpAuth.credentials(req, { allow: ['user'] });
 
   router.get('/clusters', async (req, res) => {
     const credentials = await caller(req);
@@ -68,7 +72,7 @@ export function clusterRoutes(router: ApiRouter, deps: RouteDeps) {
   });
 
   router.post('/clusters', async (req, res) => {
-    const credentials = await caller(req);
+    const credentials = await person(req);
     await authorization.require(clusterCreatePermission, credentials);
     const spec = r.createCluster(req);
     await authorization.requireActFor(spec.owner, credentials);
@@ -77,7 +81,7 @@ export function clusterRoutes(router: ApiRouter, deps: RouteDeps) {
   });
 
   router.post('/clusters/import', async (req, res) => {
-    const credentials = await caller(req);
+    const credentials = await person(req);
     await authorization.require(clusterCreatePermission, credentials);
     const request = r.importCluster(req);
     await authorization.requireActFor(request.owner, credentials);
@@ -102,7 +106,7 @@ export function clusterRoutes(router: ApiRouter, deps: RouteDeps) {
   });
 
   router.patch('/clusters/:name', async (req, res) => {
-    const credentials = await caller(req);
+    const credentials = await person(req);
     const name = clusterName(req);
     await service.get(name);
     await authorization.requireOn(clusterUpdatePermission, name, credentials);
@@ -111,7 +115,7 @@ export function clusterRoutes(router: ApiRouter, deps: RouteDeps) {
   });
 
   router.delete('/clusters/:name', async (req, res) => {
-    const credentials = await caller(req);
+    const credentials = await person(req);
     const name = r.deleteCluster(req);
     await service.get(name);
     await authorization.requireOn(clusterDeletePermission, name, credentials);

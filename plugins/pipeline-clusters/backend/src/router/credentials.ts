@@ -34,8 +34,10 @@ export const credentialReaders = {
 export function credentialRoutes(router: ApiRouter, deps: RouteDeps) {
   const { httpAuth, authorization, credentials: secrets, serviceAccess } = deps;
   const r = credentialReaders;
+  // Credentials are managed by people; other plugins only read values
+  // through the route below, when on its list.
   const caller = (req: Parameters<typeof httpAuth.credentials>[0]) =>
-    httpAuth.credentials(req, { allow: ['user', 'service'] });
+    httpAuth.credentials(req, { allow: ['user'] });
 
   router.get('/credentials', async (req, res) => {
     const credentials = await caller(req);

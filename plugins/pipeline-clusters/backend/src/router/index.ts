@@ -59,6 +59,8 @@ function explainRefusal(
     }
     const allow = operation['x-service-to-service-only']
       ? (['service'] as const)
+      : operation['x-user-only']
+      ? (['user'] as const)
       : (['user', 'service'] as const);
     // No route has matched yet: the path parameters are the validator's.
     const raw = {

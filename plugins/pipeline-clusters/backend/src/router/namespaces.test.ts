@@ -411,20 +411,17 @@ describe('POST /clusters/{name}/namespaces never takes over a namespace', () => 
       );
     });
 
-    it('refuses it to another plugin too: only a user who is an admin may take over', async () => {
+    it('refuses another plugin on its own behalf before looking: namespaces are created for a person', async () => {
       const plugin = mockCredentials.service.header({
         onBehalfOf: mockCredentials.service('plugin:spotguides'),
         targetPluginId: 'pipeline-clusters',
       });
-      const kept = await expectRefused(
-        'legacy',
-        'group:default/payments',
-        'namespace: "legacy" already exists and was not created by the portal (no pipeline-portal.io/managed-by=pipeline-portal label); only an admin may take it over',
-        plugin,
-      );
-      expect(kept.metadata.labels ?? {}).not.toHaveProperty(
-        'pipeline-portal.io/team',
-      );
+      const before = JSON.stringify(namespaceOf('legacy'));
+      workload.requests.clear();
+      const res = await create('legacy', 'group:default/payments', plugin);
+      expectStatus(res, 403);
+      expect(workload.requests.count()).toBe(0);
+      expect(JSON.stringify(namespaceOf('legacy'))).toBe(before);
     });
 
     it('refuses it through pipeline:namespace:create as well, writing nothing', async () => {

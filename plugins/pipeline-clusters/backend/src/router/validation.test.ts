@@ -1,5 +1,5 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
-import { KubeApi } from '@pipeline-portal/testing';
+import { KubeApi, KYVERNO_CRDS } from '@pipeline-portal/testing';
 import { Knex } from 'knex';
 import request from 'supertest';
 import { stringify } from 'yaml';
@@ -134,7 +134,7 @@ describe('validation and authorization through the REST API', () => {
   beforeAll(async () => {
     api = await startManagementCluster(['eks']);
     // The workload clusters are the double too: team namespaces need Kyverno.
-    api.registerCrd(api.readCrd('kyverno.io/policies.yaml'));
+    for (const crd of KYVERNO_CRDS) api.registerCrd(api.readCrd(crd));
     stopEngines = playEngines(api, { readyAfterMs: 5 });
   });
   afterAll(async () => {

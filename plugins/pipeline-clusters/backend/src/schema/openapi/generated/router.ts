@@ -11,7 +11,7 @@ export const spec = {
     title: 'Pipeline Portal clusters API',
     version: '0.1.0',
     description:
-      "The REST API of the `pipeline-clusters` backend plugin: provisions\n(through Cluster API and Crossplane on a management cluster), imports and\nmanages Kubernetes clusters, team namespaces on them, and the cloud\ncredentials of owner groups.\n\nEvery route but `/health` needs a Backstage token (a user's or another\nbackend plugin's). The router is generated from this document and\nvalidates every request against it, and with the zod schemas of\n`@pipeline-portal/plugin-pipeline-clusters-common`: unknown fields are\nrefused, and a refused request gets a 400 whose message names each\nfield at fault, e.g.\n`invalid cluster spec: nodePools[0].minSize: minSize (3) is greater than maxSize (2)`.\nErrors use Backstage's standard error body (`ErrorResponse`).\n",
+      "The REST API of the `pipeline-clusters` backend plugin: provisions\n(through Cluster API and Crossplane on a management cluster), imports and\nmanages Kubernetes clusters, team namespaces on them, and the cloud\ncredentials of owner groups.\n\nEvery route but `/health` needs a Backstage token (a user's or another\nbackend plugin's). Operations marked `x-user-only` change something and\nare made for a person: another plugin acting on its own behalf gets 403\n(scaffolder actions call them with the user's token). The router is generated from this document and\nvalidates every request against it, and with the zod schemas of\n`@pipeline-portal/plugin-pipeline-clusters-common`: unknown fields are\nrefused, and a refused request gets a 400 whose message names each\nfield at fault, e.g.\n`invalid cluster spec: nodePools[0].minSize: minSize (3) is greater than maxSize (2)`.\nErrors use Backstage's standard error body (`ErrorResponse`).\n",
     license: {
       name: 'Apache-2.0',
       identifier: 'Apache-2.0',
@@ -179,6 +179,7 @@ export const spec = {
       },
       post: {
         operationId: 'createCluster',
+        'x-user-only': true,
         tags: ['clusters'],
         summary: 'Request a new cluster',
         description:
@@ -235,6 +236,7 @@ export const spec = {
     '/clusters/import': {
       post: {
         operationId: 'importCluster',
+        'x-user-only': true,
         tags: ['clusters'],
         summary: 'Import an existing cluster by kubeconfig',
         description:
@@ -323,6 +325,7 @@ export const spec = {
       },
       patch: {
         operationId: 'updateCluster',
+        'x-user-only': true,
         tags: ['clusters'],
         summary: 'Upgrade the Kubernetes version or change the node pools',
         description:
@@ -368,6 +371,7 @@ export const spec = {
       },
       delete: {
         operationId: 'deleteCluster',
+        'x-user-only': true,
         tags: ['clusters'],
         summary: 'Delete a cluster',
         description:
@@ -591,6 +595,7 @@ export const spec = {
       },
       post: {
         operationId: 'createNamespace',
+        'x-user-only': true,
         tags: ['clusters'],
         summary: 'Create (or update) a team namespace on the cluster',
         description:
@@ -693,6 +698,7 @@ export const spec = {
     '/credentials': {
       get: {
         operationId: 'listCredentials',
+        'x-user-only': true,
         tags: ['credentials'],
         summary: 'List cloud credentials, never their values',
         description:
@@ -730,6 +736,7 @@ export const spec = {
       },
       post: {
         operationId: 'createCredential',
+        'x-user-only': true,
         tags: ['credentials'],
         summary: 'Add a cloud credential to a group',
         description:
@@ -773,6 +780,7 @@ export const spec = {
     '/credentials/{name}': {
       delete: {
         operationId: 'deleteCredential',
+        'x-user-only': true,
         tags: ['credentials'],
         summary: 'Delete a cloud credential',
         description:
