@@ -33,6 +33,8 @@ export const scaffolderModuleSpotguides = createBackendModule({
           createWebhookCreateAction({
             integrations,
             settings: readWebhookSettings(config),
+            auth,
+            discovery,
           }),
           createRepositoryBindAction({ auth, discovery, integrations }),
         );

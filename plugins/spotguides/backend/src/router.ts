@@ -214,6 +214,16 @@ export async function createRouter(
     res.json(await options.bindings.get(`${owner}/${name}`, credentials));
   });
 
+  // Whether the caller may manage the repository (its portal webhook):
+  // asked by scaffolder actions before they write to GitHub.
+  router.get('/repositories/:owner/:name/management', async (req, res) => {
+    const credentials = await user(req);
+    const { owner, name } = parse(repositoryParams, req.params, 'path');
+    res.json(
+      await options.bindings.management(`${owner}/${name}`, credentials),
+    );
+  });
+
   router.put('/repositories/:owner/:name/binding', async (req, res) => {
     const credentials = await user(req);
     const { owner, name } = parse(repositoryParams, req.params, 'path');

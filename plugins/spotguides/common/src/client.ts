@@ -37,6 +37,11 @@ export interface SpotguidesApi {
     repository: string,
     options?: SpotguidesRequestOptions,
   ): Promise<RepositoryBinding>;
+  /** Whether the caller may manage the repository (its portal webhook). */
+  getRepositoryManagement(
+    repository: string,
+    options?: SpotguidesRequestOptions,
+  ): Promise<{ allowed: boolean; reason: string }>;
   /** Binds a repository to a component (its owners, or admins). */
   bindRepository(
     repository: string,
@@ -89,6 +94,18 @@ export class SpotguidesClient implements SpotguidesApi {
     return this.json<RepositoryBinding>(
       'GET',
       `/repositories/${repositoryPath(repository)}/binding`,
+      undefined,
+      options,
+    );
+  }
+
+  getRepositoryManagement(
+    repository: string,
+    options?: SpotguidesRequestOptions,
+  ) {
+    return this.json<{ allowed: boolean; reason: string }>(
+      'GET',
+      `/repositories/${repositoryPath(repository)}/management`,
       undefined,
       options,
     );

@@ -95,6 +95,17 @@ const rows: RouteRow[] = [
     expect: READERS,
   },
   {
+    route: 'GET /repositories/:owner/:name/management',
+    checks:
+      "a user; answers whether the caller may manage the repository (a member of the binding's owner, or `spotguides.repository.bind` on its component)",
+    call: () => get(api('/repositories/payments/orders/management')),
+    expect: READERS,
+    verify(res, caller) {
+      if (res.status !== 200) return;
+      assert.equal(res.body.allowed, caller !== 'other');
+    },
+  },
+  {
     route: 'PUT /repositories/:owner/:name/binding',
     checks:
       'a user; `spotguides.repository.bind` on the component (owner-scoped); the target a team namespace of the owner',

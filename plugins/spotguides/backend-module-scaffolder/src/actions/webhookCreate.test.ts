@@ -1,8 +1,10 @@
+import { mockCredentials, mockServices } from '@backstage/backend-test-utils';
 import { ConfigReader } from '@backstage/config';
 import { JsonObject } from '@backstage/types';
 import { ScmIntegrations } from '@backstage/integration';
 import { createMockActionContext } from '@backstage/plugin-scaffolder-node-test-utils';
 import { GitHubDouble, startGitHub } from '@pipeline-portal/testing';
+import type { SpotguidesApi } from '@pipeline-portal/plugin-spotguides-common';
 import yaml from 'yaml';
 import {
   createWebhookCreateAction,
@@ -37,6 +39,13 @@ describe('spotguides:webhook:create', () => {
       }),
     );
 
+  /** What the spotguides plugin answers about who may manage a repository. */
+  const management = jest.fn(async (_repository: string, _o?: unknown) => ({
+    allowed: true,
+    reason: 'a member of group:default/payments',
+  }));
+  beforeEach(() => management.mockClear());
+
   /** Runs the action with a logger whose every line is kept. */
   async function run(
     input: Record<string, unknown>,
@@ -44,8 +53,20 @@ describe('spotguides:webhook:create', () => {
       events: { modules: { github: { webhookSecret: SECRET } } },
     }),
   ) {
-    const ctx = createMockActionContext({ input: input as JsonObject });
-    const action = createWebhookCreateAction({ integrations, settings });
+    const ctx = {
+      ...createMockActionContext({ input: input as JsonObject }),
+      getInitiatorCredentials: async () =>
+        mockCredentials.user('user:default/bob'),
+    };
+    const action = createWebhookCreateAction({
+      integrations,
+      settings,
+      auth: mockServices.auth({ pluginId: 'scaffolder' }),
+      discovery: mockServices.discovery(),
+      client: {
+        getRepositoryManagement: management,
+      } as unknown as SpotguidesApi,
+    });
     const logged: string[] = [];
     for (const level of ['info', 'warn', 'error', 'debug'] as const) {
       jest
@@ -106,6 +127,29 @@ describe('spotguides:webhook:create', () => {
     expect(gh.repo('payments', 'ledger')!.hooks[0].config.url).toBe(
       'https://hooks.example.com/github',
     );
+  });
+
+  it('asks the portal, as the person running the template, and writes nothing to GitHub when they may not manage the repository', async () => {
+    await gh.createRepo('payments', 'theirs');
+    management.mockResolvedValueOnce({
+      allowed: false,
+      reason:
+        'payments/theirs is bound for group:default/payments: only its members or an admin may manage it',
+    });
+    const before = gh.requests.length;
+    await expect(
+      run({ repoUrl: `${gh.host}?owner=payments&repo=theirs` }),
+    ).rejects.toThrow(
+      'You may not manage payments/theirs: payments/theirs is bound for group:default/payments',
+    );
+    expect(management).toHaveBeenCalledWith('payments/theirs', {
+      token: mockCredentials.service.token({
+        onBehalfOf: mockCredentials.user('user:default/bob'),
+        targetPluginId: 'spotguides',
+      }),
+    });
+    expect(gh.requests.length).toBe(before);
+    expect(gh.repo('payments', 'theirs')!.hooks).toEqual([]);
   });
 
   it('refuses to register a webhook when no secret is configured', async () => {

@@ -1,3 +1,7 @@
+import type {
+  AuthService,
+  DiscoveryService,
+} from '@backstage/backend-plugin-api';
 import { Config } from '@backstage/config';
 import {
   InputError,
@@ -14,6 +18,11 @@ import {
   parseRepoUrl,
 } from '@backstage/plugin-scaffolder-node';
 import { Octokit } from '@octokit/rest';
+import { callApi, initiatorToken } from '@pipeline-portal/backend-kit';
+import {
+  SpotguidesApi,
+  SpotguidesClient,
+} from '@pipeline-portal/plugin-spotguides-common';
 import { examples } from './webhookCreate.examples';
 
 /** Events the portal's trigger engine acts on. */
@@ -49,6 +58,10 @@ export function readWebhookSettings(config: Config): WebhookSettings {
 export interface WebhookCreateActionOptions {
   integrations: ScmIntegrationRegistry;
   settings: WebhookSettings;
+  auth: AuthService;
+  discovery: DiscoveryService;
+  /** Replaces the spotguides REST client, for tests. */
+  client?: SpotguidesApi;
 }
 
 /** Turns an Octokit failure into an error that carries no request body. */
@@ -74,10 +87,15 @@ function gitHubError(e: unknown, owner: string, repo: string): Error {
 /**
  * `spotguides:webhook:create`: registers (or updates) the repository's webhook
  * to the portal's events endpoint, signed with the configured secret. Refuses
- * to register one without a secret, since the portal refuses unsigned events.
+ * to register one without a secret, since the portal refuses unsigned events,
+ * and for a person the spotguides plugin does not let manage the repository
+ * (a member of the owner it is bound for, or an admin): the write to GitHub
+ * is made with the portal's token.
  */
 export function createWebhookCreateAction(options: WebhookCreateActionOptions) {
   const { integrations, settings } = options;
+  const client =
+    options.client ?? new SpotguidesClient({ discoveryApi: options.discovery });
   const credentials =
     DefaultGithubCredentialsProvider.fromIntegrations(integrations);
   return createTemplateAction({
@@ -132,6 +150,25 @@ export function createWebhookCreateAction(options: WebhookCreateActionOptions) {
       const integration = integrations.github.byHost(host);
       if (!integration) {
         throw new InputError(`No GitHub integration is configured for ${host}`);
+      }
+      // Asked of the server as the person running the template, before
+      // anything is written to GitHub.
+      const { token: portalToken } = await initiatorToken(
+        options.auth,
+        ctx,
+        'spotguides',
+      );
+      const management = await callApi(
+        `Checking who may manage ${owner}/${repo} failed`,
+        () =>
+          client.getRepositoryManagement(`${owner}/${repo}`, {
+            token: portalToken,
+          }),
+      );
+      if (!management.allowed) {
+        throw new NotAllowedError(
+          `You may not manage ${owner}/${repo}: ${management.reason}`,
+        );
       }
       ctx.logger.info(
         `Webhook of ${owner}/${repo} to ${settings.url} for ${events.join(

@@ -171,6 +171,41 @@ export class BindingService {
     });
   }
 
+  /**
+   * Whether the caller may manage the repository on the portal's behalf
+   * (its webhook to the portal): a member of the owner it is bound for, or
+   * whoever holds the bind permission on its component (its owners,
+   * admins). An unbound repository is nobody's yet.
+   */
+  async management(
+    repository: string,
+    credentials: BackstageCredentials<BackstageUserPrincipal>,
+  ): Promise<{ allowed: boolean; reason: string }> {
+    const binding = await this.options.bindings.get(repository);
+    if (!binding) {
+      return {
+        allowed: false,
+        reason: `${repository.toLowerCase()} is not bound to a component: bind it first (spotguides:repository:bind)`,
+      };
+    }
+    if (await this.isMember(binding.owner, credentials)) {
+      return { allowed: true, reason: `a member of ${binding.owner}` };
+    }
+    const [allowed] = (await this.component(binding.entityRef))
+      ? await this.options.scope.allowedOn(
+          spotguidesRepositoryBindPermission,
+          [binding.entityRef],
+          credentials,
+        )
+      : [];
+    return allowed
+      ? { allowed: true, reason: `may bind ${binding.entityRef}` }
+      : {
+          allowed: false,
+          reason: `${binding.repository} is bound for ${binding.owner}: only its members or an admin may manage it`,
+        };
+  }
+
   async unbind(
     repository: string,
     credentials: BackstageCredentials<BackstageUserPrincipal>,

@@ -13,6 +13,7 @@ export function mockSpotguidesApi(
     listRuns: jest.fn(async () => ({ items: [] })),
     getBinding: jest.fn(),
     bindRepository: jest.fn(),
+    getRepositoryManagement: jest.fn(),
     ...overrides,
   } as MockSpotguidesApi;
 }
