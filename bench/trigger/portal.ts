@@ -1,9 +1,13 @@
 /*
- * The real portal backend (packages/backend/src/index.ts) for bench/trigger:
- * PostgreSQL under a unique database prefix, the GitHub double as its GitHub
- * integration, a webhook secret, and a catalog holding the org and one
- * component per bench repository. The runtime cluster is imported through
- * the clusters API as the guest, as a team would.
+ * The real portal backend (packages/backend/src/index.ts) for bench/trigger
+ * and bench/tenancy: PostgreSQL under a unique database prefix, the GitHub
+ * double as its GitHub integration, a webhook secret, and the org in its
+ * catalog. Everything else is set up through the portal's own APIs as the
+ * guest (a storefront member), as a team would in production: the runtime
+ * cluster imported, the team namespace created on it, each repository's
+ * `catalog-info.yaml` registered as a url location (so the catalog reads it
+ * from the repository through the GitHub integration) and the repository
+ * bound to its component.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -11,12 +15,20 @@ import { promises as fs } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import type { Knex } from 'knex';
 import knexFactory from 'knex';
-import type { World } from './world';
-import { CLUSTER, NAMESPACE, OWNER } from './world';
+import type { GitHubDouble, KubeApi } from '@pipeline-portal/testing';
+import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
+import { CATALOG_FILE, CLUSTER, NAMESPACE, OWNER, OWNER_GROUP } from './world';
 
 const PG = { host: '127.0.0.1', port: 5432, user: 'postgres' };
-const OWNER_GROUP = 'group:default/storefront';
+
+/** What the portal is pointed at: the doubles and the repositories to bind. */
+export interface PortalWorld {
+  gh: GitHubDouble;
+  kube: KubeApi;
+  repos: Array<{ name: string }>;
+}
 
 export interface Portal {
   url: string;
@@ -25,8 +37,19 @@ export interface Portal {
   secret: string;
   prefix: string;
   database: string;
+  /** The guest's `authorization` header (a storefront member). */
+  guest: Record<string, string>;
+  /** How the backend ended (`code 1`, `signal SIGABRT`); undefined while it runs. */
+  exited(): string | undefined;
+  /** Connection settings of a plugin's database, to read what it recorded. */
+  knexConfig(pluginId: string): Knex.Config;
   output(): string;
   stop(): Promise<void>;
+}
+
+export interface PortalOptions {
+  /** Extra arguments for the backend's node, e.g. `--cpu-prof`. */
+  nodeArgs?: string[];
 }
 
 async function freePort(): Promise<number> {
@@ -37,22 +60,11 @@ async function freePort(): Promise<number> {
   return port;
 }
 
-const component = (repo: string) => `---
-apiVersion: backstage.io/v1alpha1
-kind: Component
-metadata:
-  name: ${repo}
-  annotations:
-    github.com/project-slug: ${OWNER}/${repo}
-    backstage.io/kubernetes-id: ${repo}
-    pipeline-portal.io/runtime-cluster: ${CLUSTER}
-    pipeline-portal.io/namespace: ${NAMESPACE}
-    pipeline-portal.io/spotguide: nodejs-service
-spec:
-  type: service
-  lifecycle: experimental
-  owner: ${OWNER_GROUP}
-`;
+function exitOf(child: ChildProcess): string | undefined {
+  if (child.exitCode !== null) return `code ${child.exitCode}`;
+  if (child.signalCode !== null) return `signal ${child.signalCode}`;
+  return undefined;
+}
 
 async function dropDatabases(prefix: string) {
   const admin = knexFactory({
@@ -82,8 +94,8 @@ async function poll<T>(
 ): Promise<T> {
   const started = Date.now();
   for (;;) {
-    if (child.exitCode !== null)
-      throw new Error(`backend exited (${child.exitCode}):\n${output()}`);
+    const exit = exitOf(child);
+    if (exit) throw new Error(`backend exited (${exit}):\n${output()}`);
     const v = await fn().catch(() => undefined);
     if (v !== undefined) return v;
     if (Date.now() - started > timeoutMs)
@@ -94,19 +106,16 @@ async function poll<T>(
 
 export async function startPortal(
   repoRoot: string,
-  world: World,
+  world: PortalWorld,
   databaseClient: 'pg' | 'better-sqlite3' = 'pg',
+  options: PortalOptions = {},
 ): Promise<Portal> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const prefix = `bench_tr_${randomBytes(4).toString('hex')}_`;
   const secret = randomBytes(20).toString('hex');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-trigger-'));
-  const catalogFile = path.join(dir, 'components.yaml');
-  await fs.writeFile(
-    catalogFile,
-    world.repos.map(r => component(r.name)).join(''),
-  );
+  const sqliteDir = path.join(dir, 'sqlite');
   const config = {
     app: { baseUrl: url },
     backend: {
@@ -117,7 +126,7 @@ export async function startPortal(
           ? { client: 'pg', prefix, connection: PG }
           : {
               client: 'better-sqlite3',
-              connection: { directory: path.join(dir, 'sqlite') },
+              connection: { directory: sqliteDir },
             },
       workingDirectory: dir,
     },
@@ -132,13 +141,14 @@ export async function startPortal(
     },
     events: { modules: { github: { webhookSecret: secret } } },
     catalog: {
+      // The org only: the components are registered by the guest, from
+      // their repositories.
       locations: [
         {
           type: 'file',
           target: path.join(repoRoot, 'catalog/org.yaml'),
           rules: [{ allow: ['User', 'Group'] }],
         },
-        { type: 'file', target: catalogFile },
       ],
     },
     pipelinePortal: {
@@ -158,6 +168,7 @@ export async function startPortal(
   const child = spawn(
     process.execPath,
     [
+      ...(options.nodeArgs ?? []),
       '--require',
       require.resolve('@backstage/cli-node/config/nodeTransform.cjs'),
       path.join(backendDir, 'src/index.ts'),
@@ -187,6 +198,22 @@ export async function startPortal(
     secret,
     prefix,
     database: databaseClient === 'pg' ? `PostgreSQL (${prefix}*)` : 'SQLite',
+    guest: {},
+    exited: () => exitOf(child),
+    knexConfig: pluginId =>
+      databaseClient === 'pg'
+        ? {
+            client: 'pg',
+            connection: { ...PG, database: `${prefix}${pluginId}` },
+            pool: { min: 0, max: 2 },
+          }
+        : {
+            client: 'better-sqlite3',
+            connection: {
+              filename: path.join(sqliteDir, `${pluginId}.sqlite`),
+            },
+            useNullAsDefault: true,
+          },
     output,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
@@ -207,7 +234,7 @@ export async function startPortal(
       child,
       output,
     );
-    await prepare(portal, world);
+    portal.guest = await prepare(portal, world);
   } catch (error) {
     await portal.stop();
     throw error;
@@ -215,8 +242,58 @@ export async function startPortal(
   return portal;
 }
 
-/** Signs in as the guest, waits for the catalog, imports the runtime cluster. */
-async function prepare(portal: Portal, world: World) {
+/**
+ * The portal on PostgreSQL. Its preflight gives PostgreSQL 5 s while the
+ * backend's modules still compile; on a busy machine that expires: after
+ * two such failures, on SQLite (saying so through `log`).
+ */
+export async function startBenchPortal(
+  repoRoot: string,
+  world: PortalWorld,
+  options: PortalOptions & { log(line: string): void },
+): Promise<Portal> {
+  const started = Date.now();
+  const clients = ['pg', 'pg', 'better-sqlite3'] as const;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await startPortal(repoRoot, world, clients[attempt], options);
+    } catch (error) {
+      if (attempt >= 2 || !/cannot reach PostgreSQL/.test(String(error)))
+        throw error;
+      options.log(
+        `portal start on ${
+          clients[attempt]
+        } failed: preflight found PostgreSQL unreachable (${(
+          (Date.now() - started) /
+          1000
+        ).toFixed(1)} s); again on ${clients[attempt + 1]}`,
+      );
+    }
+  }
+}
+
+/** The answer's JSON, or an error naming the step, status and body. */
+async function expectOk(step: string, res: Response): Promise<any> {
+  const text = await res.text();
+  if (!res.ok) throw new Error(`${step}: ${res.status} ${text}`);
+  return text ? JSON.parse(text) : undefined;
+}
+
+/** Where the catalog reads a bench repository's component from. */
+export function catalogLocation(gh: GitHubDouble, repo: string): string {
+  return `${gh.webUrl}/${OWNER}/${repo}/blob/main/${CATALOG_FILE}`;
+}
+
+/**
+ * As the guest, a storefront member: imports the runtime cluster (so
+ * storefront owns it), creates the team namespace on it, registers each
+ * repository's catalog-info.yaml and binds each repository to its
+ * component. Returns the guest's authorization header.
+ */
+async function prepare(
+  portal: Portal,
+  world: PortalWorld,
+): Promise<Record<string, string>> {
   const { url, child, output } = portal;
   const signIn = () =>
     poll(
@@ -235,8 +312,54 @@ async function prepare(portal: Portal, world: World) {
       child,
       output,
     );
-  let auth = { authorization: `Bearer ${(await signIn()).token}` };
+  // Ownership is resolved at sign-in: sign in until the catalog knows the
+  // guest's team.
+  const auth = await poll(
+    'the guest in storefront',
+    async () => {
+      const identity = await signIn();
+      return identity.identity.ownershipEntityRefs.includes(OWNER_GROUP)
+        ? { authorization: `Bearer ${identity.token}` }
+        : undefined;
+    },
+    child,
+    output,
+  );
+  const json = { ...auth, 'content-type': 'application/json' };
+  await expectOk(
+    'cluster import',
+    await fetch(`${url}/api/pipeline-clusters/clusters/import`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({
+        name: CLUSTER,
+        owner: OWNER_GROUP,
+        kubeconfig: world.kube.kubeConfigYaml,
+      }),
+    }),
+  );
+  await expectOk(
+    'team namespace',
+    await fetch(`${url}/api/pipeline-clusters/clusters/${CLUSTER}/namespaces`, {
+      method: 'POST',
+      headers: json,
+      body: JSON.stringify({ namespace: NAMESPACE, team: OWNER_GROUP }),
+    }),
+  );
   const names = world.repos.map(r => r.name);
+  await mapWithConcurrency(names, 4, async name =>
+    expectOk(
+      `catalog location of ${name}`,
+      await fetch(`${url}/api/catalog/locations`, {
+        method: 'POST',
+        headers: json,
+        body: JSON.stringify({
+          type: 'url',
+          target: catalogLocation(world.gh, name),
+        }),
+      }),
+    ),
+  );
   await poll(
     'components in the catalog',
     async () => {
@@ -251,31 +374,21 @@ async function prepare(portal: Portal, world: World) {
     child,
     output,
   );
-  // Ownership is resolved at sign-in: sign in again once the catalog knows
-  // the guest's team.
-  await poll(
-    'the guest in storefront',
-    async () => {
-      const identity = await signIn();
-      if (!identity.identity.ownershipEntityRefs.includes(OWNER_GROUP)) {
-        return undefined;
-      }
-      auth = { authorization: `Bearer ${identity.token}` };
-      return true;
-    },
-    child,
-    output,
+  await mapWithConcurrency(names, 4, async name =>
+    expectOk(
+      `binding of ${OWNER}/${name}`,
+      await fetch(
+        `${url}/api/spotguides/repositories/${OWNER}/${name}/binding`,
+        {
+          method: 'PUT',
+          headers: json,
+          body: JSON.stringify({
+            entityRef: `component:default/${name}`,
+            target: { cluster: CLUSTER, namespace: NAMESPACE },
+          }),
+        },
+      ),
+    ),
   );
-  const res = await fetch(`${url}/api/pipeline-clusters/clusters/import`, {
-    method: 'POST',
-    headers: { ...auth, 'content-type': 'application/json' },
-    body: JSON.stringify({
-      name: CLUSTER,
-      owner: OWNER_GROUP,
-      kubeconfig: world.kube.kubeConfigYaml,
-    }),
-  });
-  if (!res.ok) {
-    throw new Error(`cluster import: ${res.status} ${await res.text()}`);
-  }
+  return auth;
 }

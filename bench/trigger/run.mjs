@@ -5,7 +5,7 @@
 // reading unchanged .tekton/ folders against their targets. Loads run.ts
 // through the Backstage CLI's SWC hook. Needs PostgreSQL on 127.0.0.1:5432.
 //   node bench/trigger/run.mjs [--runs 3] [--repos 10] [--rate 200]
-//     [--duration 10] [--burst 2000] [--concurrency 32]
+//     [--duration 10] [--burst 2000] [--concurrency 32] [--cpu-prof]
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);

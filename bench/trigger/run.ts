@@ -7,9 +7,11 @@
  * changes only application files, so reading `.tekton/` must cost no
  * primary quota. Loaded by run.mjs.
  */
+import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { startPortal, Portal } from './portal';
+import { Portal, startBenchPortal } from './portal';
 import {
   countRequests,
   GitHubCounts,
@@ -18,6 +20,7 @@ import {
   sendAll,
 } from './load';
 import { BenchRepo, startWorld, World } from './world';
+import { summarizeProfile } from '../lib/cpuprofile';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => {
@@ -31,6 +34,7 @@ const DURATION_S = opt('duration', 10);
 const BURST = opt('burst', 2000);
 const CONCURRENCY = opt('concurrency', 32);
 const BURST_MAX_S = opt('burst-max', 30);
+const CPU_PROF = args.includes('--cpu-prof');
 const DRAIN_TIMEOUT_MS = 90_000;
 const TARGET = { rate: 200, p95: 250, primary: 0 };
 const repoRoot = path.resolve(__dirname, '../..');
@@ -79,29 +83,19 @@ async function main() {
   );
   let portal: Portal | undefined;
   let failed = false;
+  const profileDir = CPU_PROF
+    ? await fs.mkdtemp(path.join(os.tmpdir(), 'bench-trigger-prof-'))
+    : undefined;
   try {
     const started = performance.now();
-    // The portal's preflight gives PostgreSQL 5 s while the backend's
-    // modules still compile; on a busy machine that expires. Then SQLite.
-    const clients = ['pg', 'pg', 'better-sqlite3'] as const;
-    for (let attempt = 0; !portal; attempt++) {
-      try {
-        portal = await startPortal(repoRoot, world, clients[attempt]);
-      } catch (error) {
-        if (attempt >= 2 || !/cannot reach PostgreSQL/.test(String(error)))
-          throw error;
-        console.log(
-          `portal start on ${
-            clients[attempt]
-          } failed: preflight found PostgreSQL unreachable (${(
-            (performance.now() - started) /
-            1000
-          ).toFixed(1)} s); again on ${clients[attempt + 1]}`,
-        );
-      }
-    }
+    portal = await startBenchPortal(repoRoot, world, {
+      log: console.log,
+      nodeArgs: profileDir
+        ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`]
+        : [],
+    });
     console.log(
-      `portal ready with the catalog and the runtime cluster in ${(
+      `portal ready (runtime cluster imported, team namespace created, components registered from their repositories and bound) in ${(
         (performance.now() - started) /
         1000
       ).toFixed(1)} s on ${portal.database}`,
@@ -186,6 +180,7 @@ async function main() {
     if (portal) console.error(portal.output().slice(-4000));
   } finally {
     await portal?.stop();
+    if (profileDir) await printProfile(profileDir);
     await world.close();
   }
   process.exitCode = failed ? 1 : 0;
@@ -234,7 +229,7 @@ async function phase(
   while (
     accepted.some(s => !created.has(s.sha)) &&
     performance.now() < deadline &&
-    portal.child.exitCode === null
+    !portal.exited()
   ) {
     await new Promise(r => setTimeout(r, 20));
   }
@@ -311,6 +306,34 @@ function report(results: RunFigures[]): boolean {
     primary === 0 &&
     lost === 0
   );
+}
+
+/** Where the backend's CPU went (`--cpu-prof`): by self time, and the engine's share. */
+async function printProfile(dir: string) {
+  const files = (await fs.readdir(dir)).filter(f => f.endsWith('.cpuprofile'));
+  if (!files.length) {
+    console.log(`no CPU profile was written to ${dir}`);
+    return;
+  }
+  const file = path.join(dir, files[0]);
+  const summary = await summarizeProfile(file, {
+    root: repoRoot,
+    top: 25,
+    focus:
+      /plugins\/spotguides|plugins\/pipeline-clusters|plugin-catalog-backend|plugin-events/,
+  });
+  const ms = (v: number) => `${v.toFixed(0)} ms`.padStart(9);
+  console.log(
+    `\nCPU profile of the backend (${file}): ${(
+      summary.durationMs / 1000
+    ).toFixed(1)} s, ${(summary.busyMs / 1000).toFixed(1)} s busy`,
+  );
+  console.log('  by self time:');
+  for (const f of summary.bySelf) console.log(`    ${ms(f.selfMs)}  ${f.fn}`);
+  console.log("  the portal's plugins, the catalog and events, by total time:");
+  for (const f of summary.focus) {
+    console.log(`    ${ms(f.totalMs)} total, ${ms(f.selfMs)} self  ${f.fn}`);
+  }
 }
 
 main().catch(error => {

@@ -1,12 +1,16 @@
 /*
- * The outside world of bench/trigger: the GitHub double holding spotguide
- * repositories (the Node spotguide's `.tekton/` files, then a chain of
- * commits that change only application files) and the Kubernetes double as
- * the runtime cluster with Tekton's controller played.
+ * The outside world of bench/trigger (and bench/tenancy): the GitHub double
+ * holding spotguide repositories (a first commit with the `.tekton/` files
+ * and the component's `catalog-info.yaml`, then a chain of commits) and the
+ * Kubernetes double as the runtime cluster, with Tekton's controller played
+ * and Kyverno's CRDs served, so the clusters plugin can create the team
+ * namespace with its policies as on a real cluster.
  */
 import {
+  defaultCrdDir,
   GitHubDouble,
   KubeApi,
+  listManifestFiles,
   playTekton,
   startGitHub,
   startKubeApi,
@@ -26,6 +30,9 @@ const run = promisify(execFile);
 export const OWNER = 'portal-org';
 export const NAMESPACE = 'team-bench';
 export const CLUSTER = 'bench-runtime';
+/** The guest's team: it owns the components, the cluster and the namespace. */
+export const OWNER_GROUP = 'group:default/storefront';
+export const CATALOG_FILE = 'catalog-info.yaml';
 
 /** The pipelines the Node spotguide ships, read from its skeleton. */
 export async function spotguideTektonFiles(
@@ -42,30 +49,90 @@ export async function spotguideTektonFiles(
   return files;
 }
 
+/**
+ * The component a bench repository declares about itself, as a spotguide
+ * renders it: it claims the repository and runs in the team namespace.
+ */
+export function catalogInfo(repo: string): string {
+  return `apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata:
+  name: ${repo}
+  annotations:
+    github.com/project-slug: ${OWNER}/${repo}
+    backstage.io/kubernetes-id: ${repo}
+    pipeline-portal.io/runtime-cluster: ${CLUSTER}
+    pipeline-portal.io/namespace: ${NAMESPACE}
+    pipeline-portal.io/spotguide: nodejs-service
+spec:
+  type: service
+  lifecycle: experimental
+  owner: ${OWNER_GROUP}
+`;
+}
+
 export interface BenchRepo {
   name: string;
-  /** Commits after the `.tekton/` commit, oldest first; none touches `.tekton/`. */
+  /** Commits after the first (pipelines and catalog file) one, oldest first. */
   shas: string[];
   /** The push of `shas[0]`, built by the double; later pushes are copies. */
   template: PushEvent;
 }
 
-export interface World {
+/** One commit of a chain: the files it writes (path to content). */
+export interface CommitSpec {
+  message: string;
+  files: Record<string, string>;
+}
+
+export interface Doubles {
   gh: GitHubDouble;
   kube: KubeApi;
   tekton: TektonDouble;
-  repos: BenchRepo[];
-  /** The push of `repo.shas[i]` on top of `repo.shas[i - 1]`. */
-  push(repo: BenchRepo, i: number): PushEvent;
   close(): Promise<void>;
 }
 
-/** Appends `count` commits changing `src/counter.txt` in one git push. */
-async function pushCommits(
+export interface World extends Doubles {
+  repos: BenchRepo[];
+  /** The push of `repo.shas[i]` on top of `repo.shas[i - 1]`. */
+  push(repo: BenchRepo, i: number): PushEvent;
+}
+
+/**
+ * The GitHub double (its rate limiter counts, never refuses) and the
+ * Kubernetes double with Tekton and Kyverno; no namespace exists on it yet.
+ */
+export async function startDoubles(): Promise<Doubles> {
+  const gh = await startGitHub({ rateLimit: 1e9, maxLogEntries: 1_000_000 });
+  const kube = await startKubeApi({
+    crds: [
+      ...TEKTON_CRDS,
+      ...listManifestFiles(path.join(defaultCrdDir(), 'kyverno.io')),
+    ],
+    historySize: 100_000,
+  });
+  const tekton = playTekton(kube, { startAfterMs: 20, finishAfterMs: 200 });
+  return {
+    gh,
+    kube,
+    tekton,
+    async close() {
+      tekton.stop();
+      await gh.close();
+      await kube.close();
+    },
+  };
+}
+
+/**
+ * Appends the commits to `main` of a repository on the double in one git
+ * push (built with fast-import: thousands of commits take a second). Returns
+ * their shas, oldest first.
+ */
+export async function pushCommits(
   gh: GitHubDouble,
   repo: string,
-  tekton: Record<string, string>,
-  count: number,
+  commits: CommitSpec[],
 ): Promise<string[]> {
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-trigger-git-'));
   try {
@@ -75,27 +142,18 @@ async function pushCommits(
     ).stdout.trim();
     const stream: string[] = [];
     const data = (s: string) => `data ${Buffer.byteLength(s)}\n${s}`;
-    const committer = (i: number) =>
-      `committer Bench <bench@example.com> ${1_800_000_000 + i} +0000`;
-    stream.push(
-      'commit refs/heads/main',
-      committer(0),
-      data('add the spotguide pipelines'),
-      `from ${base}`,
-      ...Object.entries(tekton).flatMap(([p, content]) => [
-        `M 644 inline ${p}`,
-        data(content),
-      ]),
-    );
-    for (let i = 1; i <= count; i++) {
+    commits.forEach((commit, i) => {
       stream.push(
         'commit refs/heads/main',
-        committer(i),
-        data(`change ${i}`),
-        'M 644 inline src/counter.txt',
-        data(`${i}\n`),
+        `committer Bench <bench@example.com> ${1_800_000_000 + i} +0000`,
+        data(commit.message),
+        ...(i === 0 ? [`from ${base}`] : []),
+        ...Object.entries(commit.files).flatMap(([p, content]) => [
+          `M 644 inline ${p}`,
+          data(content),
+        ]),
       );
-    }
+    });
     await new Promise<void>((resolve, reject) => {
       const child = spawn('git', ['-C', dir, 'fast-import', '--quiet'], {
         stdio: ['pipe', 'ignore', 'inherit'],
@@ -112,11 +170,64 @@ async function pushCommits(
       ['-C', dir, 'rev-list', '--reverse', `${base}..main`],
       { maxBuffer: 64 * 1024 * 1024 },
     );
-    // The first is the pipelines' commit.
-    return list.stdout.trim().split('\n').slice(1);
+    return list.stdout.trim().split('\n');
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Creates a repository whose first commit holds `files` (its pipelines) and
+ * its `catalog-info.yaml`, followed by `commits`.
+ */
+export async function createBenchRepo(
+  gh: GitHubDouble,
+  name: string,
+  files: Record<string, string>,
+  commits: CommitSpec[],
+): Promise<BenchRepo> {
+  await gh.createRepo(OWNER, name, { autoInit: true } as any);
+  const all = await pushCommits(gh, name, [
+    {
+      message: 'add the spotguide pipelines and the component',
+      files: { ...files, [CATALOG_FILE]: catalogInfo(name) },
+    },
+    ...commits,
+  ]);
+  const shas = all.slice(1);
+  const template = await gh.webhooks.push(OWNER, name, { after: shas[0] });
+  return { name, shas, template };
+}
+
+/** The push of `repo.shas[i]` on top of `repo.shas[i - 1]`, to `ref`. */
+export function pushOf(repo: BenchRepo, i: number, ref?: string): PushEvent {
+  const after = repo.shas[i];
+  const before = i === 0 ? repo.template.before : repo.shas[i - 1];
+  const commit = {
+    ...repo.template.head_commit!,
+    id: after,
+    message: `change ${i + 1}`,
+  };
+  return {
+    ...repo.template,
+    ...(ref ? { ref } : {}),
+    before,
+    after,
+    compare: repo.template.compare.replace(
+      /compare\/.*$/,
+      `compare/${before.slice(0, 12)}...${after.slice(0, 12)}`,
+    ),
+    commits: [commit],
+    head_commit: commit,
+  };
+}
+
+/** Commits that change only `src/counter.txt`. */
+export function counterCommits(count: number): CommitSpec[] {
+  return Array.from({ length: count }, (_, i) => ({
+    message: `change ${i + 1}`,
+    files: { 'src/counter.txt': `${i + 1}\n` },
+  }));
 }
 
 export async function startWorld(options: {
@@ -124,54 +235,24 @@ export async function startWorld(options: {
   repos: number;
   commitsPerRepo: number;
 }): Promise<World> {
-  // The budget is only counted here, never exhausted.
-  const gh = await startGitHub({ rateLimit: 1e9, maxLogEntries: 1_000_000 });
-  const kube = await startKubeApi({
-    crds: TEKTON_CRDS,
-    namespaces: [NAMESPACE],
-    historySize: 100_000,
-  });
-  const tekton = playTekton(kube, { startAfterMs: 20, finishAfterMs: 200 });
-  const files = await spotguideTektonFiles(options.repoRoot);
-  const names = Array.from(
-    { length: options.repos },
-    (_, r) => `bench-svc-${String(r).padStart(2, '0')}`,
-  );
-  const repos = await mapWithConcurrency(names, 4, async name => {
-    await gh.createRepo(OWNER, name, { autoInit: true } as any);
-    const shas = await pushCommits(gh, name, files, options.commitsPerRepo);
-    const template = await gh.webhooks.push(OWNER, name, { after: shas[0] });
-    return { name, shas, template };
-  });
-  return {
-    gh,
-    kube,
-    tekton,
-    repos,
-    push(repo, i) {
-      const after = repo.shas[i];
-      const before = i === 0 ? repo.template.before : repo.shas[i - 1];
-      const commit = {
-        ...repo.template.head_commit!,
-        id: after,
-        message: `change ${i + 1}`,
-      };
-      return {
-        ...repo.template,
-        before,
-        after,
-        compare: repo.template.compare.replace(
-          /compare\/.*$/,
-          `compare/${before.slice(0, 12)}...${after.slice(0, 12)}`,
-        ),
-        commits: [commit],
-        head_commit: commit,
-      };
-    },
-    async close() {
-      tekton.stop();
-      await gh.close();
-      await kube.close();
-    },
-  };
+  const doubles = await startDoubles();
+  try {
+    const files = await spotguideTektonFiles(options.repoRoot);
+    const names = Array.from(
+      { length: options.repos },
+      (_, r) => `bench-svc-${String(r).padStart(2, '0')}`,
+    );
+    const repos = await mapWithConcurrency(names, 4, name =>
+      createBenchRepo(
+        doubles.gh,
+        name,
+        files,
+        counterCommits(options.commitsPerRepo),
+      ),
+    );
+    return { ...doubles, repos, push: (repo, i) => pushOf(repo, i) };
+  } catch (error) {
+    await doubles.close();
+    throw error;
+  }
 }
