@@ -10,6 +10,8 @@ export * from './permissions';
 export * from './triggerTypes';
 export {
   FILTER_PATTERN_LIMITS,
+  FilterBudgetError,
+  MatchBudget,
   FilterPatternError,
   FilterValueError,
   PatternList,
@@ -19,6 +21,7 @@ export type { CompiledPattern, ListMatch } from './triggers/patterns';
 export {
   DEFAULT_PULL_REQUEST_TYPES,
   TRIGGER_ANNOTATION,
+  TRIGGER_ANNOTATION_LIMIT,
   TRIGGER_EVENTS,
   parseTriggers,
 } from './triggers/parseTriggers';
@@ -39,7 +42,12 @@ export {
   readPipelineFile,
 } from './pipelines/pipelineFile';
 export type { ParsedPipelineFile } from './pipelines/pipelineFile';
-export { explainPipeline, explainPipelines } from './pipelines/explain';
+export {
+  EventAllowance,
+  explainPipeline,
+  explainPipelines,
+  TRIGGER_ANNOTATIONS_PER_EVENT,
+} from './pipelines/explain';
 export { fnv1a64, pipelineRunName, toDnsLabel } from './pipelines/names';
 export type { PipelineRunNameInput } from './pipelines/names';
 export {

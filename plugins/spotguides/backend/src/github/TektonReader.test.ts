@@ -8,7 +8,12 @@ import {
   TEKTON_FILES,
 } from '../__testUtils__/fixtures';
 import { GitHubClients } from './octokit';
-import { TektonReader } from './TektonReader';
+import {
+  MAX_PIPELINE_FILE_BYTES,
+  MAX_PIPELINE_FILES,
+  PipelineReadLimitError,
+  TektonReader,
+} from './TektonReader';
 
 jest.setTimeout(60_000);
 
@@ -185,5 +190,48 @@ describe('TektonReader', () => {
     expect(await reader.read(await client(), `${OWNER}/empty`, sha)).toEqual(
       [],
     );
+  });
+
+  it('refuses, before reading any file, a commit with more pipeline files or bytes than it reads', async () => {
+    await gh.createRepo(OWNER, 'crowded', { autoInit: true });
+    for (let i = 0; i <= MAX_PIPELINE_FILES; i++) {
+      await gh.commitFile(OWNER, 'crowded', {
+        path: `.tekton/p${i}.yaml`,
+        content: 'kind: PipelineRun\n',
+      });
+    }
+    await gh.createRepo(OWNER, 'heavy', { autoInit: true });
+    await gh.commitFile(OWNER, 'heavy', {
+      path: '.tekton/big.yaml',
+      content: `# ${'x'.repeat(MAX_PIPELINE_FILE_BYTES)}\n`,
+    });
+    const reader = new TektonReader();
+    const read = async (repo: string) => {
+      const sha = (await gh.headSha(OWNER, repo))!;
+      const before = gh.requests.length;
+      const error = await reader
+        .read(
+          await clients.forRepository(`https://${gh.host}/${OWNER}/${repo}`),
+          `${OWNER}/${repo}`,
+          sha,
+        )
+        .catch(e => e);
+      // The listing only: no file was fetched.
+      return { error, requests: gh.requests.length - before };
+    };
+    const crowded = await read('crowded');
+    expect(crowded.error).toBeInstanceOf(PipelineReadLimitError);
+    expect(crowded.error.message).toBe(
+      `${OWNER}/crowded has ${
+        MAX_PIPELINE_FILES + 1
+      } pipeline files in .tekton/; at most ${MAX_PIPELINE_FILES} are read`,
+    );
+    expect(crowded.requests).toBe(1);
+    const heavy = await read('heavy');
+    expect(heavy.error).toBeInstanceOf(PipelineReadLimitError);
+    expect(heavy.error.message).toContain(
+      `pipeline files of at most ${MAX_PIPELINE_FILE_BYTES} bytes are read`,
+    );
+    expect(heavy.requests).toBe(1);
   });
 });

@@ -4,12 +4,15 @@ import { classifyGitHubError, GitHubClient } from './octokit';
 
 export const TEKTON_DIR = '.tekton';
 const MAX_ENTRIES = 5000;
-/** Pipeline files read from one commit: more is refused, not truncated. */
-export const MAX_PIPELINE_FILES = 50;
-/** Largest pipeline file read (bytes). */
-export const MAX_PIPELINE_FILE_BYTES = 256 * 1024;
+/**
+ * Pipeline files read from one commit: more is refused, not truncated. A
+ * spotguide has three; each one is parsed on the event loop.
+ */
+export const MAX_PIPELINE_FILES = 20;
+/** Largest pipeline file read (bytes); a real one is a few kilobytes. */
+export const MAX_PIPELINE_FILE_BYTES = 64 * 1024;
 /** Largest sum of a commit's pipeline files (bytes). */
-export const MAX_PIPELINE_BYTES = 1024 * 1024;
+export const MAX_PIPELINE_BYTES = 256 * 1024;
 const COMMIT_SHA = /^[0-9a-f]{40}$/i;
 /** Pushes followed back to a parent whose listing is known. */
 const MAX_WALK = 50;

@@ -226,4 +226,13 @@ describe.each(databases.eachSupportedId())('DeliveryStore on %s', id => {
     expect(await ids(['acme/shop', 'acme/other'])).toEqual(['a-1', 'b-1']);
     expect(await ids([])).toEqual([]);
   });
+
+  it('stores a delivery whatever the length of its ref', async () => {
+    const { store } = await setup();
+    const ref = `refs/heads/${'a/'.repeat(300)}x`;
+    expect(
+      await store.insert({ ...delivery('long-ref'), ref, dedupKey: undefined }),
+    ).toBe('queued');
+    expect((await store.get('long-ref'))!.ref).toBe(ref);
+  });
 });

@@ -1,4 +1,5 @@
-import { explainPipelines } from './explain';
+import { TRIGGER_ANNOTATION_LIMIT } from '../triggers/parseTriggers';
+import { explainPipelines, TRIGGER_ANNOTATIONS_PER_EVENT } from './explain';
 
 const pipelineRun = (on: string | undefined, name = 'x') =>
   [
@@ -180,5 +181,51 @@ describe('explainPipelines', () => {
         mainPush,
       ),
     ).toEqual([]);
+  });
+
+  it("bounds one event's work: a long annotation, annotations beyond the event's share, and matching beyond its budget fail their files only", () => {
+    const branches = (n: number, length: number) =>
+      `push:\n  branches: [${Array.from(
+        { length: n },
+        (_, i) => `'${'*a'.repeat(length / 2)}${i}'`,
+      ).join(', ')}]`;
+    // One annotation over the limit.
+    const long = branches(40, 120);
+    expect(long.length).toBeGreaterThan(TRIGGER_ANNOTATION_LIMIT);
+    // Several under it whose sum is over the event's share.
+    const fat = branches(25, 120);
+    expect(fat.length).toBeLessThan(TRIGGER_ANNOTATION_LIMIT);
+    const count = Math.ceil(TRIGGER_ANNOTATIONS_PER_EVENT / fat.length) + 1;
+    const files = [
+      { path: '.tekton/a-long.yaml', content: pipelineRun(long, 'long') },
+      ...Array.from({ length: count }, (_, i) => ({
+        path: `.tekton/b-fat-${i}.yaml`,
+        content: pipelineRun(fat, `fat-${i}`),
+      })),
+      {
+        path: '.tekton/z-build.yaml',
+        content: pipelineRun('push:\n  branches: [main]', 'build'),
+      },
+    ];
+    const result = explainPipelines(files, {
+      name: 'push',
+      ref: `refs/heads/${'a'.repeat(200)}`,
+    });
+    // The block scalar keeps its final newline.
+    expect(result[0].error).toContain(
+      `the annotation has ${
+        long.length + 1
+      } characters, more than the ${TRIGGER_ANNOTATION_LIMIT} allowed`,
+    );
+    // The fat files spend the matching budget before the event's share of
+    // annotations: each says which limit it met, none throws.
+    const errors = result.slice(1, -1).map(r => r.error ?? r.rule);
+    expect(errors.some(e => e.includes('steps allowed for one event'))).toBe(
+      true,
+    );
+    expect(
+      errors.some(e => e.includes('add up to more than the 16384 characters')),
+    ).toBe(true);
+    expect(result.every(r => !r.wouldRun)).toBe(true);
   });
 });

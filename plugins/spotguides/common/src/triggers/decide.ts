@@ -1,6 +1,6 @@
 import type { TriggerEvent } from '../triggerTypes';
 import type { Filters, Triggers } from './parseTriggers';
-import { FilterValueError } from './patterns';
+import { FilterBudgetError, FilterValueError, MatchBudget } from './patterns';
 import type { ListMatch, PatternList } from './patterns';
 
 /** Whether a pipeline runs for an event, and the rule that decided. */
@@ -37,15 +37,21 @@ function skipMarker(message: string | undefined): string | undefined {
   return undefined;
 }
 
-/** The list's outcome, or the error of a value too long to be matched. */
+/**
+ * The list's outcome, or the error of a value too long to be matched or of
+ * an event whose matching budget ran out.
+ */
 function tryMatch(
   list: PatternList,
   value: string,
-): ListMatch | FilterValueError {
+  budget: MatchBudget,
+): ListMatch | FilterValueError | FilterBudgetError {
   try {
-    return list.match(value);
+    return list.match(value, budget);
   } catch (e) {
-    if (e instanceof FilterValueError) return e;
+    if (e instanceof FilterValueError || e instanceof FilterBudgetError) {
+      return e;
+    }
     throw e;
   }
 }
@@ -60,7 +66,7 @@ const SHOWN_LENGTH = 64;
 function unmatchable(
   field: string,
   shown: string,
-  error: FilterValueError,
+  error: FilterValueError | FilterBudgetError,
 ): Check {
   const start =
     shown.length > SHOWN_LENGTH ? `${shown.slice(0, SHOWN_LENGTH)}...` : shown;
@@ -75,9 +81,10 @@ function positive(
   list: PatternList,
   name: string,
   shown: string,
+  budget: MatchBudget,
 ): Check {
-  const m = tryMatch(list, name);
-  if (m instanceof FilterValueError) return unmatchable(field, shown, m);
+  const m = tryMatch(list, name, budget);
+  if (!('matched' in m)) return unmatchable(field, shown, m);
   if (m.matched) {
     return { pass: true, rule: `${field}: ${m.pattern} matched ${shown}` };
   }
@@ -92,9 +99,10 @@ function ignore(
   list: PatternList,
   name: string,
   shown: string,
+  budget: MatchBudget,
 ): Check {
-  const m = tryMatch(list, name);
-  if (m instanceof FilterValueError) return unmatchable(field, shown, m);
+  const m = tryMatch(list, name, budget);
+  if (!('matched' in m)) return unmatchable(field, shown, m);
   if (m.matched) {
     return { pass: false, rule: `${field}: ${m.pattern} matched ${shown}` };
   }
@@ -106,13 +114,18 @@ function refCheck(
   event: string,
   filters: Filters,
   kind: 'branches' | 'tags',
+  budget: MatchBudget,
   name: string,
   shown = name,
 ): Check | undefined {
   const include = filters[kind];
-  if (include) return positive(`${event}.${kind}`, include, name, shown);
+  if (include) {
+    return positive(`${event}.${kind}`, include, name, shown, budget);
+  }
   const exclude = filters[`${kind}-ignore`];
-  if (exclude) return ignore(`${event}.${kind}-ignore`, exclude, name, shown);
+  if (exclude) {
+    return ignore(`${event}.${kind}-ignore`, exclude, name, shown, budget);
+  }
   return undefined;
 }
 
@@ -126,6 +139,7 @@ function pathCheck(
   event: string,
   filters: Filters,
   files: string[] | undefined,
+  budget: MatchBudget,
 ): Check | undefined {
   const include = filters.paths;
   const exclude = filters['paths-ignore'];
@@ -139,7 +153,8 @@ function pathCheck(
   }
   let tooLong: { file: string; error: FilterValueError } | undefined;
   for (const file of files) {
-    const m = tryMatch(include ?? exclude!, file);
+    const m = tryMatch(include ?? exclude!, file, budget);
+    if (m instanceof FilterBudgetError) return unmatchable(field, file, m);
     if (m instanceof FilterValueError) {
       tooLong ??= { file, error: m };
     } else if (include && m.matched) {
@@ -167,7 +182,11 @@ function combine(checks: (Check | undefined)[], otherwise: string): Decision {
 const stripPrefix = (ref: string, prefix: string) =>
   ref.startsWith(prefix) ? ref.slice(prefix.length) : undefined;
 
-function decidePush(filters: Filters, event: TriggerEvent): Decision {
+function decidePush(
+  filters: Filters,
+  event: TriggerEvent,
+  budget: MatchBudget,
+): Decision {
   const ref = event.ref ?? '';
   const branch = stripPrefix(ref, 'refs/heads/');
   const tag = stripPrefix(ref, 'refs/tags/');
@@ -183,7 +202,7 @@ function decidePush(filters: Filters, event: TriggerEvent): Decision {
       };
     }
     return combine(
-      [refCheck('push', filters, 'tags', tag, ref)],
+      [refCheck('push', filters, 'tags', budget, tag, ref)],
       `push: any tag (${ref})`,
     );
   }
@@ -197,7 +216,7 @@ function decidePush(filters: Filters, event: TriggerEvent): Decision {
       };
     }
     return combine(
-      [pathCheck('push', filters, event.changedFiles)],
+      [pathCheck('push', filters, event.changedFiles, budget)],
       'push: any ref',
     );
   }
@@ -209,8 +228,8 @@ function decidePush(filters: Filters, event: TriggerEvent): Decision {
   }
   return combine(
     [
-      refCheck('push', filters, 'branches', branch, ref),
-      pathCheck('push', filters, event.changedFiles),
+      refCheck('push', filters, 'branches', budget, branch, ref),
+      pathCheck('push', filters, event.changedFiles, budget),
     ],
     `push: any branch (${ref})`,
   );
@@ -219,6 +238,7 @@ function decidePush(filters: Filters, event: TriggerEvent): Decision {
 function decidePullRequest(
   trigger: NonNullable<Triggers['pull_request']>,
   event: TriggerEvent,
+  budget: MatchBudget,
 ): Decision {
   if (event.action !== undefined && !trigger.types.includes(event.action)) {
     const which = trigger.typesGiven
@@ -241,10 +261,13 @@ function decidePullRequest(
             pass: false,
             rule: 'pull_request: the event has no base branch to match the filters against',
           }
-        : refCheck('pull_request', filters, 'branches', base);
+        : refCheck('pull_request', filters, 'branches', budget, base);
   }
   return combine(
-    [branchCheck, pathCheck('pull_request', filters, event.changedFiles)],
+    [
+      branchCheck,
+      pathCheck('pull_request', filters, event.changedFiles, budget),
+    ],
     `pull_request: any pull request${event.action ? ` (${event.action})` : ''}`,
   );
 }
@@ -255,9 +278,14 @@ function decidePullRequest(
  * and pull_request events whose message says `[skip ci]` (and GitHub's other
  * markers) run nothing. A branch, tag or path too long to be matched against
  * the filters (FILTER_PATTERN_LIMITS.valueLength) fails its filter, and the
- * rule says so.
+ * rule says so; so does a filter met once the event's matching budget (shared
+ * by the pipelines decided for one event) is spent.
  */
-export function decide(triggers: Triggers, event: TriggerEvent): Decision {
+export function decide(
+  triggers: Triggers,
+  event: TriggerEvent,
+  budget: MatchBudget = new MatchBudget(),
+): Decision {
   const trigger = triggers[event.name];
   if (!trigger) return { wouldRun: false, rule: `no ${event.name} trigger` };
   if (event.name === 'deployment') {
@@ -266,6 +294,6 @@ export function decide(triggers: Triggers, event: TriggerEvent): Decision {
   const skip = skipMarker(event.message);
   if (skip) return { wouldRun: false, rule: skip };
   return event.name === 'push'
-    ? decidePush(triggers.push!.filters, event)
-    : decidePullRequest(triggers.pull_request!, event);
+    ? decidePush(triggers.push!.filters, event, budget)
+    : decidePullRequest(triggers.pull_request!, event, budget);
 }

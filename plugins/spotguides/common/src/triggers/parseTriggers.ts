@@ -6,6 +6,12 @@ import { FilterPatternError, PatternList } from './patterns';
 /** The annotation that holds a pipeline's triggers, in GitHub Actions `on:` syntax. */
 export const TRIGGER_ANNOTATION = 'pipeline-portal.io/on';
 
+/**
+ * Longest trigger annotation parsed (characters): a real one is a few lines;
+ * a longer one costs the event loop a millisecond per kilobyte to read.
+ */
+export const TRIGGER_ANNOTATION_LIMIT = 4096;
+
 /** The events a pipeline can be triggered by. */
 export const TRIGGER_EVENTS = ['push', 'pull_request', 'deployment'] as const;
 export type TriggerEventName = (typeof TRIGGER_EVENTS)[number];
@@ -202,6 +208,11 @@ const remembered = memoizeByKey(text => parse(text), 512);
  * InputError naming the field on anything GitHub would refuse.
  */
 export function parseTriggers(text: string): Triggers {
+  if (text.length > TRIGGER_ANNOTATION_LIMIT) {
+    throw new InputError(
+      `${TRIGGER_ANNOTATION}: the annotation has ${text.length} characters, more than the ${TRIGGER_ANNOTATION_LIMIT} allowed`,
+    );
+  }
   return remembered(text);
 }
 

@@ -1,8 +1,10 @@
 import {
   compilePattern,
   FILTER_PATTERN_LIMITS,
+  FilterBudgetError,
   FilterPatternError,
   FilterValueError,
+  MatchBudget,
   PatternList,
 } from './patterns';
 
@@ -312,21 +314,42 @@ describe('GitHub filter patterns: hostile patterns match in linear time', () => 
   });
 
   it('matches a value against a list of as many patterns as allowed', () => {
-    const patterns = Array.from(
-      { length: FILTER_PATTERN_LIMITS.listSize },
-      (_, i) => (i === 150 ? 'x+y' : `${'*x'.repeat(12)}*${i}`),
+    const last = FILTER_PATTERN_LIMITS.listSize - 1;
+    const patterns = Array.from({ length: last + 1 }, (_, i) =>
+      i === 50 ? 'x+y' : `${'*x'.repeat(12)}*${i}`,
     );
-    patterns[199] = `!${'x+'.repeat(20)}z`;
+    patterns[last] = `!${'x+'.repeat(20)}z`;
     const list = PatternList.compile(patterns, true);
-    expect(list.match(`${'x'.repeat(max - 1)}y`)).toEqual({
+    const roomy = () => new MatchBudget(100_000_000);
+    expect(list.match(`${'x'.repeat(max - 1)}y`, roomy())).toEqual({
       matched: true,
       pattern: 'x+y',
     });
-    expect(list.match('x'.repeat(max)).matched).toBe(false);
-    expect(list.match(`${'x'.repeat(max - 1)}z`)).toEqual({
+    expect(list.match('x'.repeat(max), roomy()).matched).toBe(false);
+    expect(list.match(`${'x'.repeat(max - 1)}z`, roomy())).toEqual({
       matched: false,
-      pattern: patterns[199],
+      pattern: patterns[last],
     });
+  });
+
+  it("stops once an event's budget is spent, however the work is split", () => {
+    const list = PatternList.compile([`${'*x'.repeat(12)}*y`], true);
+    const budget = new MatchBudget(10_000);
+    // Each match of a 200-character value spends at most 200 x the states.
+    let matched = 0;
+    expect(() => {
+      for (;;) {
+        list.match('x'.repeat(200), budget);
+        matched++;
+      }
+    }).toThrow(FilterBudgetError);
+    expect(matched).toBeGreaterThan(0);
+    expect(matched).toBeLessThan(10_000 / 200);
+    expect(() => list.match('x', budget)).toThrow(
+      'matching the filters needs more than the 10000 steps allowed for one event',
+    );
+    // A fresh budget per event by default.
+    expect(list.match(`${'x'.repeat(12)}y`).matched).toBe(true);
   });
 });
 
@@ -346,7 +369,7 @@ describe('GitHub filter patterns: limits', () => {
         } characters is longer than the ${patternLength} allowed`,
       );
     }
-    expect(patternLength).toBe(512);
+    expect(patternLength).toBe(256);
   });
 
   it('refuses a list longer than the limit and names it', () => {
@@ -361,7 +384,7 @@ describe('GitHub filter patterns: limits', () => {
         listSize + 1
       } patterns, more than the ${listSize} allowed`,
     );
-    expect(listSize).toBe(200);
+    expect(listSize).toBe(100);
   });
 
   it('refuses to match a value longer than the limit, with an error that says so', () => {

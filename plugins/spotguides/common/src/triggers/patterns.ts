@@ -1,8 +1,7 @@
-import { RE2JS } from 're2js';
-
 /**
  * GitHub Actions filter patterns (branches, tags, paths), matched in time
- * linear in the value whatever the pattern.
+ * linear in the value whatever the pattern, within a budget of work per
+ * event.
  *
  * GitHub's rules differ from plain globs: `*` stops at `/`, `**` matches
  * anything (also inside a segment, as in `**.js` or `releases/**-alpha`), `?`
@@ -12,25 +11,35 @@ import { RE2JS } from 're2js';
  * does not match a pattern without one, and the whole value must match.
  *
  * Patterns come from repositories and from the explain API, so they are not
- * trusted: each one is translated to an RE2 regular expression and run by
- * re2js, whose automaton matches in time proportional to the value's length
- * times the pattern's size, with no backtracking. A backtracking engine
- * (JavaScript's RegExp) takes exponential time on patterns such as a run of
- * `x+x+x+...` or `*a*a*a...` against a few dozen characters. Sizes are bounded
- * too (see {@link FILTER_PATTERN_LIMITS}).
+ * trusted. A backtracking engine (JavaScript's RegExp) takes exponential time
+ * on patterns such as a run of `x+x+x+...` or `*a*a*a...` against a few dozen
+ * characters, and a lazily built DFA (RE2) spends seconds and megabytes per
+ * pattern building its states on the same input. This small language needs
+ * neither: each pattern compiles to a Thompson automaton of a few states per
+ * character, simulated over the value with one set of active states, so a
+ * match costs at most (value length) x (states) steps, counted against a
+ * {@link MatchBudget} so that one event's matching stays bounded however
+ * many patterns and values it brings. Sizes are bounded too (see
+ * {@link FILTER_PATTERN_LIMITS}).
  */
 
 /** The sizes a filter pattern, a pattern list and a matched value may have. */
 export const FILTER_PATTERN_LIMITS = {
   /** Characters of one pattern, its leading `!` included. */
-  patternLength: 512,
+  patternLength: 256,
   /** Patterns in one list (as written under `branches`, `paths`...). */
-  listSize: 200,
+  listSize: 100,
   /**
    * Characters of a value (branch, tag, ref or path) matched against a
    * pattern. A longer one is not matched: FilterValueError says why.
    */
   valueLength: 4096,
+  /**
+   * Automaton steps one event may spend on every pattern of every pipeline
+   * file of a commit (a step is one state visited for one character): about
+   * 10 ms of work on this project's machines.
+   */
+  stepsPerEvent: 1_000_000,
 } as const;
 
 /** A pattern list (as written under `branches`, `paths`...) that is not valid. */
@@ -57,14 +66,47 @@ export class FilterValueError extends Error {
   }
 }
 
-/** One character or `[]` class, as RE2 syntax. */
-type Atom = { kind: 'atom'; re: string; slash: boolean };
+/**
+ * One event's matching needed more work than its {@link MatchBudget}: the
+ * filters (or the values, such as a push's changed files) are too large to be
+ * evaluated, and the caller reports it instead of a match or mismatch.
+ */
+export class FilterBudgetError extends Error {
+  name = 'FilterBudgetError';
+
+  constructor(readonly steps: number) {
+    super(
+      `matching the filters needs more than the ${steps} steps allowed for one event: make the patterns shorter or fewer`,
+    );
+  }
+}
+
+/** The work one event may still spend on matching, shared by its lists. */
+export class MatchBudget {
+  private left: number;
+
+  constructor(readonly steps: number = FILTER_PATTERN_LIMITS.stepsPerEvent) {
+    this.left = steps;
+  }
+
+  /** Counts `n` steps; throws FilterBudgetError once the budget is spent. */
+  spend(n: number): void {
+    this.left -= n;
+    if (this.left < 0) throw new FilterBudgetError(this.steps);
+  }
+}
+
+/**
+ * One character or `[]` class: the code points it accepts, as inclusive
+ * ranges (a literal is a range of one).
+ */
+type Atom = { kind: 'atom'; ranges: Array<[number, number]>; slash: boolean };
 
 type Token =
   | Atom
   | { kind: 'star' }
   | { kind: 'globstar' }
-  | { kind: 'repeat'; min: 0 | 1; atom: string };
+  | { kind: 'repeat'; min: 0 | 1; atom: Atom };
 
 /**
  * What a `[]` class may list: letters, digits, `.`, `_` and `-`. A `-`
@@ -72,27 +114,21 @@ type Token =
  */
 const CLASS_BODY = /^[A-Za-z0-9._-]+$/;
 const ALNUM = /^[A-Za-z0-9]$/;
+const SLASH = '/'.codePointAt(0)!;
 
-/** ASCII punctuation, which RE2 takes literally once escaped with `\`. */
-const PUNCTUATION = /^[!-/:-@[-`{-~]$/;
-
-/** One character (a whole code point) as an RE2 literal. */
+/** One character (a whole code point) matched as itself. */
 function literal(c: string): Atom {
-  return {
-    kind: 'atom',
-    re: PUNCTUATION.test(c) ? `\\${c}` : c,
-    slash: c === '/',
-  };
+  const code = c.codePointAt(0)!;
+  return { kind: 'atom', ranges: [[code, code]], slash: code === SLASH };
 }
 
 /**
- * A `[]` class body (already checked against CLASS_BODY) as RE2 syntax. A
- * `-` between two letters or digits is a range, read from the left as
- * JavaScript does (`a-c-e` is `a` to `c`, `-` and `e`); any other `-` is
- * itself.
+ * A `[]` class body (already checked against CLASS_BODY). A `-` between two
+ * letters or digits is a range, read from the left as JavaScript does
+ * (`a-c-e` is `a` to `c`, `-` and `e`); any other `-` is itself.
  */
 function classOf(pattern: string, body: string, at: number): Atom {
-  let re = '';
+  const ranges: Array<[number, number]> = [];
   for (let j = 0; j < body.length; j++) {
     const from = body[j];
     const to = body[j + 2];
@@ -103,13 +139,14 @@ function classOf(pattern: string, body: string, at: number): Atom {
             `the range ${from}-${to} is backwards`,
         );
       }
-      re += `${from}-${to}`;
+      ranges.push([from.codePointAt(0)!, to.codePointAt(0)!]);
       j += 2;
     } else {
-      re += from === '-' ? '\\-' : from;
+      const code = from.codePointAt(0)!;
+      ranges.push([code, code]);
     }
   }
-  return { kind: 'atom', re: `[${re}]`, slash: false };
+  return { kind: 'atom', ranges, slash: false };
 }
 
 function tokenize(pattern: string): Token[] {
@@ -152,7 +189,7 @@ function tokenize(pattern: string): Token[] {
       tokens[tokens.length - 1] = {
         kind: 'repeat',
         min: c === '?' ? 0 : 1,
-        atom: prev.re,
+        atom: prev,
       };
     } else {
       tokens.push(literal(c));
@@ -165,48 +202,222 @@ function tokenize(pattern: string): Token[] {
 const segmentEdge = (t: Token | undefined) =>
   t === undefined || (t.kind === 'atom' && t.slash);
 
+/** What a state consumes: a class of code points, any but `/`, or any. */
+type Accepts = Array<[number, number]> | 'notSlash' | 'any';
+
+const SPLIT = 0;
+const RANGES = 1;
+const NOT_SLASH = 2;
+const ANY = 3;
+const ACCEPT = 4;
+
 /**
- * The RE2 expression (matched with DOTALL, against the whole value) that
- * matches what the GitHub pattern matches:
+ * A Thompson automaton in flat arrays: state `i` either consumes one code
+ * point it accepts (`kind` RANGES, NOT_SLASH or ANY) and goes to `to[i]`, or
+ * (`kind` SPLIT) moves without consuming to each of its targets. The last
+ * state accepts. The work buffers are the automaton's own: matching is
+ * synchronous, so one set serves every match.
+ */
+class Automaton {
+  readonly kind: Uint8Array;
+  readonly to: Int32Array;
+  /** SPLIT: its targets are `splits[at[i]..end[i]]`; RANGES: its ranges in `ranges`, likewise. */
+  readonly at: Int32Array;
+  readonly end: Int32Array;
+  readonly splits: Int32Array;
+  readonly ranges: Int32Array;
+  private readonly seen: Int32Array;
+  private readonly stack: Int32Array;
+  private current: Int32Array;
+  private next: Int32Array;
+  private generation = 0;
+
+  constructor(
+    states: Array<{ accepts: Accepts | null; to: number; split: number[] }>,
+  ) {
+    const n = states.length;
+    this.kind = new Uint8Array(n);
+    this.to = new Int32Array(n);
+    this.at = new Int32Array(n);
+    this.end = new Int32Array(n);
+    const splits: number[] = [];
+    const ranges: number[] = [];
+    states.forEach((s, i) => {
+      this.to[i] = s.to;
+      if (i === n - 1) {
+        this.kind[i] = ACCEPT;
+      } else if (s.accepts === null) {
+        this.kind[i] = SPLIT;
+        this.at[i] = splits.length;
+        splits.push(...s.split);
+        this.end[i] = splits.length;
+      } else if (s.accepts === 'notSlash') {
+        this.kind[i] = NOT_SLASH;
+      } else if (s.accepts === 'any') {
+        this.kind[i] = ANY;
+      } else {
+        this.kind[i] = RANGES;
+        this.at[i] = ranges.length;
+        for (const [from, to] of s.accepts) ranges.push(from, to);
+        this.end[i] = ranges.length;
+      }
+    });
+    this.splits = Int32Array.from(splits);
+    this.ranges = Int32Array.from(ranges);
+    this.seen = new Int32Array(n).fill(-1);
+    this.stack = new Int32Array(n);
+    this.current = new Int32Array(n);
+    this.next = new Int32Array(n);
+  }
+
+  /**
+   * Adds to `into` (from `length`) every consuming or accepting state that
+   * `start` reaches without consuming; returns the new length. Each state is
+   * visited once per character, and counted.
+   */
+  private close(start: number, into: Int32Array, from: number): number {
+    const { kind, seen, stack, splits, at, end } = this;
+    const generation = this.generation;
+    let length = from;
+    let top = 0;
+    let visited = 0;
+    stack[top++] = start;
+    while (top > 0) {
+      const s = stack[--top];
+      if (seen[s] === generation) continue;
+      seen[s] = generation;
+      visited++;
+      if (kind[s] === SPLIT) {
+        for (let k = end[s] - 1; k >= at[s]; k--) stack[top++] = splits[k];
+      } else {
+        into[length++] = s;
+      }
+    }
+    this.visited += visited;
+    return length;
+  }
+
+  private visited = 0;
+
+  /**
+   * Whether the automaton accepts the whole value: one pass over its code
+   * points with the set of states reachable so far, so the cost is at most
+   * (code points + 1) x (states), counted against the budget.
+   */
+  run(value: string, budget: MatchBudget): boolean {
+    const { kind, to, ranges, at, end } = this;
+    this.visited = 0;
+    this.generation++;
+    let size = this.close(0, this.current, 0);
+    for (const char of value) {
+      if (size === 0) break;
+      budget.spend(this.visited);
+      this.visited = 0;
+      const code = char.codePointAt(0)!;
+      this.generation++;
+      const current = this.current;
+      const next = this.next;
+      let nextSize = 0;
+      for (let k = 0; k < size; k++) {
+        const s = current[k];
+        const what = kind[s];
+        let ok = false;
+        if (what === ANY) ok = true;
+        else if (what === NOT_SLASH) ok = code !== SLASH;
+        else if (what === RANGES) {
+          for (let r = at[s]; r < end[s]; r += 2) {
+            if (code >= ranges[r] && code <= ranges[r + 1]) {
+              ok = true;
+              break;
+            }
+          }
+        }
+        if (ok) nextSize = this.close(to[s], next, nextSize);
+      }
+      this.current = next;
+      this.next = current;
+      size = nextSize;
+    }
+    budget.spend(this.visited);
+    const last = kind.length - 1;
+    for (let k = 0; k < size; k++) if (this.current[k] === last) return true;
+    return false;
+  }
+}
+
+/**
+ * The automaton that matches what the GitHub pattern matches:
  *
- * - `*` is `[^/]*`, or `[^/]+` when it is a whole segment (`a/*` does not
- *   match `a/`);
+ * - `*` is any run of characters but `/`, at least one when it is a whole
+ *   segment (`a/*` does not match `a/`);
  * - `**` as a whole segment is any number of segments: `**` alone and a
- *   trailing `/**` match anything, `**` + `/` at the start or between slashes
- *   matches nothing or anything that ends with `/`;
+ *   trailing `/**` match anything, `**` + `/` at the start or between
+ *   slashes matches nothing or anything that ends with `/`;
  * - `**` inside a segment (`**.js`, `a**z`) is anything, `/` included.
  *
- * Each token becomes one piece, so the expression grows linearly with the
- * pattern and there are no variants to multiply.
+ * A few states per token: the automaton grows linearly with the pattern.
  */
-function toRe2(pattern: string): string {
+function toAutomaton(pattern: string): Automaton {
   const tokens = tokenize(pattern);
-  let re = '';
+  const states: Array<{
+    accepts: Accepts | null;
+    to: number;
+    split: number[];
+  }> = [];
+  const state = (accepts: Accepts | null, to = -1, split: number[] = []) => {
+    states.push({ accepts, to, split });
+    return states.length - 1;
+  };
+  const next = () => states.length;
+  /** `x*`: a split to one consuming state that loops back, or onwards. */
+  const loop = (accepts: Accepts) => {
+    const s = state(null);
+    const c = state(accepts, s);
+    states[s].split = [c, c + 1];
+  };
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i];
     const before = tokens[i - 1];
     const after = tokens[i + 1];
     switch (token.kind) {
       case 'atom':
-        re += token.re;
+        state(token.ranges, next() + 1);
         break;
       case 'repeat':
-        re += `(?:${token.atom})${token.min === 0 ? '?' : '+'}`;
+        if (token.min === 0) {
+          const s = state(null);
+          state(token.atom.ranges, s + 2);
+          states[s].split = [s + 1, s + 2];
+        } else {
+          const c = state(token.atom.ranges, next() + 1);
+          state(null, -1, [c, c + 2]);
+        }
         break;
       case 'star':
-        re += segmentEdge(before) && segmentEdge(after) ? '[^/]+' : '[^/]*';
+        if (segmentEdge(before) && segmentEdge(after)) {
+          const c = state('notSlash', next() + 1);
+          state(null, -1, [c, c + 2]);
+        } else {
+          loop('notSlash');
+        }
         break;
       default:
         if (segmentEdge(before) && after !== undefined && segmentEdge(after)) {
-          // `**/`: nothing, or whole segments each with its `/`.
-          re += '(?:.*/)?';
+          // `**/`: nothing, or any characters up to and with a `/`.
+          const s = state(null);
+          const l = state(null);
+          const any = state('any', l);
+          const slash = state([[SLASH, SLASH]], any + 2);
+          states[s].split = [l, slash + 1];
+          states[l].split = [any, slash];
           i++;
         } else {
-          re += '.*';
+          loop('any');
         }
     }
   }
-  return re;
+  state(null); // accepting
+  return new Automaton(states);
 }
 
 /** One compiled pattern of a list. */
@@ -216,9 +427,11 @@ export interface CompiledPattern {
   negated: boolean;
   /**
    * Whether the whole value matches. Throws FilterValueError when the value
-   * is longer than {@link FILTER_PATTERN_LIMITS}.valueLength.
+   * is longer than {@link FILTER_PATTERN_LIMITS}.valueLength, and
+   * FilterBudgetError when the budget (by default a fresh one of one
+   * event's size) runs out.
    */
-  test(value: string): boolean;
+  test(value: string, budget?: MatchBudget): boolean;
 }
 
 function checkValue(value: string): void {
@@ -243,22 +456,13 @@ export function compilePattern(source: string): CompiledPattern {
       negated ? `'!' alone is not a pattern` : 'a pattern is empty',
     );
   }
-  const expression = toRe2(body);
-  let re: RE2JS;
-  try {
-    re = RE2JS.compile(expression, RE2JS.DOTALL);
-  } catch (e) {
-    // The translation only writes valid RE2; this is a safety net.
-    throw new FilterPatternError(
-      `'${source}' cannot be compiled: ${(e as Error).message}`,
-    );
-  }
+  const automaton = toAutomaton(body);
   return {
     source,
     negated,
-    test: value => {
+    test: (value, budget = new MatchBudget()) => {
       checkValue(value);
-      return re.matches(value);
+      return automaton.run(value, budget);
     },
   };
 }
@@ -304,13 +508,16 @@ export class PatternList {
   /**
    * Patterns are checked in order: the last one that matches decides. Throws
    * FilterValueError when the value is longer than
-   * {@link FILTER_PATTERN_LIMITS}.valueLength (whatever the patterns).
+   * {@link FILTER_PATTERN_LIMITS}.valueLength (whatever the patterns), and
+   * FilterBudgetError when `budget` runs out.
    */
-  match(value: string): ListMatch {
+  match(value: string, budget: MatchBudget = new MatchBudget()): ListMatch {
     checkValue(value);
     let result: ListMatch = { matched: false };
     for (const p of this.patterns) {
-      if (p.test(value)) result = { matched: !p.negated, pattern: p.source };
+      if (p.test(value, budget)) {
+        result = { matched: !p.negated, pattern: p.source };
+      }
     }
     return result;
   }
