@@ -43,6 +43,15 @@ const readers: RequestReaders = {
  * field. What only the spec refuses keeps the validator's message, which
  * names the field by its path in the request.
  */
+/** Who an operation accepts, from the OpenAPI document's extensions. */
+function principalsOf(
+  operation: Record<string, any>,
+): Array<'user' | 'service'> {
+  if (operation['x-service-to-service-only']) return ['service'];
+  if (operation['x-user-only']) return ['user'];
+  return ['user', 'service'];
+}
+
 function explainRefusal(
   httpAuth: HttpAuthService,
   serviceAccess: ServiceAccess,
@@ -57,11 +66,7 @@ function explainRefusal(
       next(error);
       return;
     }
-    const allow = operation['x-service-to-service-only']
-      ? (['service'] as const)
-      : operation['x-user-only']
-      ? (['user'] as const)
-      : (['user', 'service'] as const);
+    const allow = principalsOf(operation);
     // No route has matched yet: the path parameters are the validator's.
     const raw = {
       params: openapi?.pathParams ?? {},
@@ -69,7 +74,7 @@ function explainRefusal(
       body: req.body,
     };
     httpAuth
-      .credentials(req, { allow: [...allow] })
+      .credentials(req, { allow })
       .then(credentials => {
         // A plugin not on the route's list is refused before its input is read.
         serviceAccess.requireFor(operation.operationId, credentials);
