@@ -193,7 +193,7 @@ describe('explainPipelines', () => {
     const long = branches(40, 120);
     expect(long.length).toBeGreaterThan(TRIGGER_ANNOTATION_LIMIT);
     // Several under it whose sum is over the event's share.
-    const fat = branches(25, 120);
+    const fat = branches(12, 120);
     expect(fat.length).toBeLessThan(TRIGGER_ANNOTATION_LIMIT);
     const count = Math.ceil(TRIGGER_ANNOTATIONS_PER_EVENT / fat.length) + 1;
     const files = [
@@ -224,7 +224,11 @@ describe('explainPipelines', () => {
       true,
     );
     expect(
-      errors.some(e => e.includes('add up to more than the 16384 characters')),
+      errors.some(e =>
+        e.includes(
+          `add up to more than the ${TRIGGER_ANNOTATIONS_PER_EVENT} characters`,
+        ),
+      ),
     ).toBe(true);
     expect(result.every(r => !r.wouldRun)).toBe(true);
   });

@@ -21,7 +21,7 @@ function byCodePoint(a: string, b: string): number {
  * budget, it bounds the work an event does however many files a repository
  * holds.
  */
-export const TRIGGER_ANNOTATIONS_PER_EVENT = 16_384;
+export const TRIGGER_ANNOTATIONS_PER_EVENT = 8192;
 
 /** What one event may still spend: annotation characters and matching steps. */
 export class EventAllowance {

@@ -10,7 +10,7 @@ export const TRIGGER_ANNOTATION = 'pipeline-portal.io/on';
  * Longest trigger annotation parsed (characters): a real one is a few lines;
  * a longer one costs the event loop a millisecond per kilobyte to read.
  */
-export const TRIGGER_ANNOTATION_LIMIT = 4096;
+export const TRIGGER_ANNOTATION_LIMIT = 2048;
 
 /** The events a pipeline can be triggered by. */
 export const TRIGGER_EVENTS = ['push', 'pull_request', 'deployment'] as const;
