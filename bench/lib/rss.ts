@@ -22,6 +22,18 @@ export function rssOf(pid: number): number | undefined {
   }
 }
 
+/**
+ * CPU time of a process's main thread (ns), where a Node process runs its
+ * JavaScript: `/proc/<pid>/schedstat`, nanosecond-precise on Linux.
+ */
+export function mainThreadCpuNs(pid: number): number | undefined {
+  try {
+    return Number(readFileSync(`/proc/${pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return undefined;
+  }
+}
+
 export function watchRss(pid: number, intervalMs = 200): RssWatch {
   let peak = 0;
   const sample = () => {

@@ -1,16 +1,17 @@
 /*
  * Timing inside the bench of the functions the portal runs on a pipeline
  * file's triggers (parseTriggers: YAML and PatternList.compile; then
- * PatternList.match, which runs re2js), on the same hostile lists, so a
- * missed target can be put down to a function, a list size, a pattern
- * length and a value length. Memory is the heap a list keeps after the
- * call (re2js builds its DFA states lazily, on the first match, and keeps
- * them with the compiled pattern).
+ * PatternList.match, which runs the pattern automata), on the same hostile
+ * lists, so a missed target can be put down to a function, a pattern family
+ * and a value length. Matching is given an unbounded budget here, to show
+ * the steps a list needs beside the budget an event has.
  */
 import { runInNewContext } from 'node:vm';
 import { setFlagsFromString } from 'node:v8';
 import { performance } from 'node:perf_hooks';
 import {
+  FILTER_PATTERN_LIMITS,
+  MatchBudget,
   parseTriggers,
   PatternList,
 } from '@pipeline-portal/plugin-spotguides-common';
@@ -18,6 +19,7 @@ import {
   Family,
   FAMILIES,
   hostileList,
+  PATTERNS_PER_LIST,
   ValueShape,
   VALUE_SHAPES,
 } from './hostile';
@@ -50,32 +52,25 @@ function parsed(sources: string[]): { list: PatternList; ms: number } {
 interface Cell {
   compileMs: number;
   compileBytes: number;
-  firstMs: number;
-  againMs: number;
-  matchBytes: number;
+  matchMs: number;
+  steps: number;
 }
 
-/** A fresh list: parse and compile it, match the value twice. */
+/** Steps no list here comes near: the count is what is read. */
+const UNBOUNDED = 1e15;
+
+/** A fresh list: parse and compile it, match the value, count the steps. */
 function measure(sources: string[], value: string): Cell {
   const h0 = heap();
   const { list, ms: compileMs } = parsed(sources);
   const h1 = heap();
-  let t0 = performance.now();
-  list.match(value);
-  const firstMs = performance.now() - t0;
-  t0 = performance.now();
-  list.match(value);
-  const againMs = performance.now() - t0;
-  const h2 = heap();
+  const budget = new MatchBudget(UNBOUNDED);
+  const t0 = performance.now();
+  list.match(value, budget);
+  const matchMs = performance.now() - t0;
   // Keeps the list alive until its memory is read.
   if (!list.patterns.length) throw new Error('empty list');
-  return {
-    compileMs,
-    compileBytes: h1 - h0,
-    firstMs,
-    againMs,
-    matchBytes: h2 - h1,
-  };
+  return { compileMs, compileBytes: h1 - h0, matchMs, steps: budget.spent };
 }
 
 const shape = (name: string) => VALUE_SHAPES.find(s => s.name === name)!;
@@ -91,15 +86,16 @@ const WORST: Array<{ family: Family[]; label: string; value: ValueShape }> = [
 
 export function attribution(): void {
   let salt = 0;
+  const { patternLength, stepsPerEvent } = FILTER_PATTERN_LIMITS;
   console.log(
-    '\nwhere the time goes, timed in the bench process: a fresh list of 200 patterns of 481 to 512 characters (parseTriggers = YAML + PatternList.compile), then PatternList.match of one value, first and again (re2js: lazy DFA), and the heap the list keeps',
+    `\nwhere the time goes, timed in the bench process: a fresh list of ${PATTERNS_PER_LIST} patterns of ${patternLength} characters (parseTriggers = YAML + PatternList.compile), then PatternList.match of one value with no budget: its steps beside the ${stepsPerEvent} one event may spend, and the heap the list keeps`,
   );
   console.log(
     `  ${'family, value'.padEnd(22)} ${'length'.padStart(
       6,
-    )} ${'compile'.padStart(9)} ${'kept'.padStart(8)} ${'1st match'.padStart(
-      10,
-    )} ${'again'.padStart(9)} ${'kept'.padStart(9)}`,
+    )} ${'compile'.padStart(9)} ${'kept'.padStart(8)} ${'match'.padStart(
+      9,
+    )} ${'steps'.padStart(10)} ${'ns/step'.padStart(8)}`,
   );
   for (const w of WORST) {
     for (const length of [64, 244, 4096]) {
@@ -112,36 +108,12 @@ export function attribution(): void {
           length,
         ).padStart(6)} ${ms(c.compileMs).padStart(9)} ${mib(
           c.compileBytes,
-        ).padStart(8)} ${ms(c.firstMs).padStart(10)} ${ms(c.againMs).padStart(
-          9,
-        )} ${mib(c.matchBytes).padStart(9)}`,
+        ).padStart(8)} ${ms(c.matchMs).padStart(9)} ${String(c.steps).padStart(
+          10,
+        )} ${((c.matchMs * 1e6) / Math.max(1, c.steps))
+          .toFixed(1)
+          .padStart(8)}`,
       );
     }
-  }
-  console.log(
-    "  sizes: lists of `*a` patterns (each of the length given, or up to 7 shorter) against 244 a's, from the current limits down to about 1 KiB of patterns in all:",
-  );
-  for (const [size, length] of [
-    [200, 512],
-    [50, 512],
-    [200, 128],
-    [50, 128],
-    [20, 128],
-    [8, 128],
-    [16, 64],
-    [32, 32],
-  ]) {
-    const sources = Array.from({ length: size }, (_, k) =>
-      FAMILIES[1].pattern(length - (k % 8), `-s${salt}-${k}`, k),
-    );
-    salt++;
-    const c = measure(sources, 'a'.repeat(244));
-    console.log(
-      `    ${String(size).padStart(3)} patterns of ${String(length).padStart(
-        3,
-      )}: compile ${ms(c.compileMs)}, first match ${ms(c.firstMs)}, again ${ms(
-        c.againMs,
-      )}, kept ${mib(c.compileBytes + c.matchBytes)}`,
-    );
   }
 }

@@ -3,13 +3,38 @@
  * backtracking matcher take exponential time and an automaton matcher its
  * longest (pattern size times value length), written into `.tekton/` files
  * as a repository's writers could, and the long refs they are matched
- * against. Sizes go up to the limits the portal enforces
- * (FILTER_PATTERN_LIMITS: patterns of 512 characters, 200 per list, values
- * of 4,096) and the `.tekton/` read caps (256 KiB a file, 1 MiB in all).
+ * against. Sizes go up to the limits the portal enforces: patterns of
+ * FILTER_PATTERN_LIMITS.patternLength characters, values of valueLength,
+ * trigger annotations of TRIGGER_ANNOTATION_LIMIT characters and, over the
+ * hostile files of one commit, the TRIGGER_ANNOTATIONS_PER_EVENT an event
+ * reads (less what the spotguide's own three pipelines use).
  */
-import { FILTER_PATTERN_LIMITS } from '@pipeline-portal/plugin-spotguides-common';
+import {
+  FILTER_PATTERN_LIMITS,
+  TRIGGER_ANNOTATION_LIMIT,
+  TRIGGER_ANNOTATIONS_PER_EVENT,
+} from '@pipeline-portal/plugin-spotguides-common';
 
 const { patternLength, listSize, valueLength } = FILTER_PATTERN_LIMITS;
+
+/** Hostile files per repository, beside the spotguide's three pipelines. */
+export const HOSTILE_FILES = 4;
+
+/**
+ * Characters of one hostile file's annotation: the event's share, less a
+ * kilobyte for the spotguide's own annotations, over the hostile files, and
+ * never more than one annotation may hold.
+ */
+export const ANNOTATION_CHARS = Math.min(
+  TRIGGER_ANNOTATION_LIMIT,
+  Math.floor((TRIGGER_ANNOTATIONS_PER_EVENT - 1024) / HOSTILE_FILES),
+);
+
+/** Patterns per list: two lists (push, pull_request) of full-length patterns fill the annotation. */
+export const PATTERNS_PER_LIST = Math.min(
+  listSize,
+  Math.floor((ANNOTATION_CHARS - 64) / 2 / (patternLength + 12)),
+);
 
 /** A pattern family: `pattern(length, salt)` is at most `length` long. */
 export interface Family {
@@ -48,12 +73,14 @@ export const FAMILIES: Family[] = [
   },
 ];
 
-/** A list of `listSize` patterns of one family (or all, interleaved), each near 512 characters and different. */
+/**
+ * A list of patterns of one family (or all, interleaved), each of the full
+ * pattern length and different, as many as the annotation holds.
+ */
 export function hostileList(families: Family[], salt: string): string[] {
-  return Array.from({ length: listSize }, (_, k) => {
+  return Array.from({ length: PATTERNS_PER_LIST }, (_, k) => {
     const family = families[k % families.length];
-    // 512 down to 481: near the limit, and no two alike.
-    return family.pattern(patternLength - (k % 32), `-${salt}-${k}`, k);
+    return family.pattern(patternLength, `-${salt}-${k}`, k);
   });
 }
 
@@ -91,9 +118,6 @@ spec:
 `;
 }
 
-/** Hostile files per repository: 4 of about 200 KB, so 8 lists of 200. */
-export const HOSTILE_FILES = 4;
-
 export function hostileFiles(
   families: Family[],
   salt: string,
@@ -130,3 +154,32 @@ export const BRANCH_LENGTHS = [64, 244, 1024, valueLength, valueLength + 1];
 
 export const branchRef = (shape: ValueShape, length: number) =>
   `refs/heads/${shape.body(length)}`;
+
+/**
+ * The benign twin of {@link hostileFiles}: as many files, each with two short
+ * ordinary lists, so a benign repository reads and parses as many files and
+ * only the patterns differ.
+ */
+export function benignFiles(salt: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  for (let f = 0; f < HOSTILE_FILES; f++) {
+    files[`.tekton/hostile-${f}.yaml`] = `apiVersion: tekton.dev/v1
+kind: PipelineRun
+metadata:
+  generateName: benign-${f}-
+  annotations:
+    pipeline-portal.io/on: |
+      push:
+        branches: ['release/*', 'hotfix/**', '!release/old-${salt}']
+      pull_request:
+        branches: [main, 'release/v[0-9]+']
+spec:
+  pipelineSpec:
+    tasks:
+      - name: noop
+        taskRef:
+          name: npm
+`;
+  }
+  return files;
+}

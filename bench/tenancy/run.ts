@@ -33,14 +33,22 @@ import {
 } from '../trigger/world';
 import { Poller, ProbeSample, startPoller } from '../lib/poller';
 import { summarizeProfile } from '../lib/cpuprofile';
+import { FILTER_PATTERN_LIMITS } from '@pipeline-portal/plugin-spotguides-common';
 import { attribution } from './attribution';
-import { rssOf as rssOfPid, RssWatch, watchRss } from '../lib/rss';
+import {
+  mainThreadCpuNs,
+  rssOf as rssOfPid,
+  RssWatch,
+  watchRss,
+} from '../lib/rss';
 import {
   BRANCH_LENGTHS,
   branchRef,
   FAMILIES,
   Family,
   HOSTILE_FILES,
+  PATTERNS_PER_LIST,
+  benignFiles,
   hostileFiles,
   VALUE_SHAPES,
 } from './hostile';
@@ -61,17 +69,23 @@ const TARGET = { explainWorst: 50, readinessWorst: 100 };
 const DECISION_TIMEOUT_MS = 120_000;
 const repoRoot = path.resolve(__dirname, '../..');
 
-/** One bench repository per family, and one with the families interleaved. */
+/**
+ * One bench repository per family, one with the families interleaved, and
+ * a benign one with as many pipeline files of ordinary patterns: what the
+ * same requests cost without hostile patterns.
+ */
 const ALL_SETS: Array<{ repo: string; families: Family[] }> = [
   ...FAMILIES.map((f, i) => ({
     repo: `hostile-${['xplus', 'stara', 'class', 'globstar'][i]}`,
     families: [f],
   })),
   { repo: 'hostile-mixed', families: FAMILIES },
+  { repo: 'benign', families: [] },
 ];
 const SETS = ALL_SETS.filter(
   s => !only || only.includes(s.repo.replace(/^hostile-/, '')),
 );
+const isBenign = (repo: string) => repo === 'benign';
 
 /** Deliveries per repository and run: one per value shape and length. */
 const VALUES = VALUE_SHAPES.flatMap(shape =>
@@ -85,6 +99,11 @@ interface ExplainSample {
   what: string;
   status: number;
   ms: number;
+  /**
+   * CPU time of the backend's main thread (its event loop) during the
+   * request: the portal's own work, whatever it waited for meanwhile.
+   */
+  cpuMs: number;
   cold: boolean;
 }
 
@@ -120,13 +139,26 @@ const fmt = (ms: number | undefined) =>
     ? '–'
     : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`;
 
-/** `.tekton/`: the spotguide's three pipelines and the hostile files. */
+/**
+ * `.tekton/`: the spotguide's three pipelines (a comment with the salt makes
+ * each commit's new) and the hostile files, or their benign twins without
+ * families.
+ */
 function tektonOf(
   spotguide: Record<string, string>,
   families: Family[],
   salt: string,
 ): Record<string, string> {
-  return { ...spotguide, ...hostileFiles(families, salt) };
+  const salted = Object.fromEntries(
+    Object.entries(spotguide).map(([path, text]) => [
+      path,
+      `# ${salt}\n${text}`,
+    ]),
+  );
+  return {
+    ...salted,
+    ...(families.length ? hostileFiles(families, salt) : benignFiles(salt)),
+  };
 }
 
 async function seed(doubles: Doubles): Promise<Map<string, BenchRepo>> {
@@ -176,7 +208,8 @@ const shaOf = (repo: BenchRepo, r: number, i: number) =>
 async function explainOnce(
   portal: Portal,
   body: Record<string, unknown>,
-): Promise<{ status: number; ms: number }> {
+): Promise<{ status: number; ms: number; cpuMs: number }> {
+  const cpu0 = mainThreadCpuNs(portal.child.pid!) ?? 0;
   const t0 = performance.now();
   const res = await fetch(`${portal.url}/api/spotguides/explain`, {
     method: 'POST',
@@ -185,7 +218,9 @@ async function explainOnce(
     signal: AbortSignal.timeout(DECISION_TIMEOUT_MS),
   });
   await res.arrayBuffer();
-  return { status: res.status, ms: performance.now() - t0 };
+  const ms = performance.now() - t0;
+  const cpuMs = ((mainThreadCpuNs(portal.child.pid!) ?? 0) - cpu0) / 1e6;
+  return { status: res.status, ms, cpuMs };
 }
 
 /** What the bench is asking the portal now, for a crash report. */
@@ -217,13 +252,13 @@ async function explainPhase(
           event === 'push' ? 'branch' : 'base'
         } of ${length} ${shape.name}`;
         current = `explain ${set.repo} at ${sha.slice(0, 7)}: ${what}`;
-        const { status, ms } = await explainOnce(portal, {
+        const { status, ms, cpuMs } = await explainOnce(portal, {
           repository: `${OWNER}/${set.repo}`,
           sha,
           event,
           ...body,
         });
-        samples.push({ repo: set.repo, what, status, ms, cold });
+        samples.push({ repo: set.repo, what, status, ms, cpuMs, cold });
         note(`${fmt(ms)} ${current} -> ${status}; RSS ${MB(rssOf(portal))}`);
         cold = false;
       }
@@ -424,9 +459,12 @@ async function main() {
         s => s.repo,
       ).join(
         ', ',
-      )}), each with the Node spotguide's .tekton/ and ${HOSTILE_FILES} hostile files of 2 lists of 200 patterns near 512 characters; ${
-        example.shas.length
-      } commits each (${((performance.now() - seeded) / 1000).toFixed(1)} s)`,
+      )}), each with the Node spotguide's .tekton/ and ${HOSTILE_FILES} hostile files of 2 lists of ${PATTERNS_PER_LIST} patterns of ${
+        FILTER_PATTERN_LIMITS.patternLength
+      } characters; ${example.shas.length} commits each (${(
+        (performance.now() - seeded) /
+        1000
+      ).toFixed(1)} s)`,
     );
     live = await startLive(doubles, profileDir);
     // Idle first: what the probe costs when nothing else runs.
@@ -561,7 +599,7 @@ function printRun(run: RunFigures, r: number, windows: Window[]) {
         ex.map(s => s.ms),
         95,
       ),
-    )}; first request per commit (parses and compiles) worst ${fmt(
+    )}; first request per commit (reads .tekton/ from GitHub, parses and compiles) worst ${fmt(
       worst(ex.filter(s => s.cold).map(s => s.ms)),
     )}; later ones worst ${fmt(
       worst(ex.filter(s => !s.cold).map(s => s.ms)),
@@ -640,6 +678,39 @@ function report(runs: RunFigures[]): boolean {
   const list = (f: (r: RunFigures) => number) =>
     runs.map(r => fmt(f(r))).join(', ');
   const explainWorst = (r: RunFigures) => worst(r.explain.map(s => s.ms));
+  const hostile = (r: RunFigures) => r.explain.filter(s => !isBenign(s.repo));
+  const benign = (r: RunFigures) => r.explain.filter(s => isBenign(s.repo));
+  /** Requests whose .tekton/ the portal had read already: its work alone. */
+  const warmWorst = (r: RunFigures) =>
+    worst(
+      hostile(r)
+        .filter(s => !s.cold)
+        .map(s => s.ms),
+    );
+  const coldHostile = (r: RunFigures) =>
+    worst(
+      hostile(r)
+        .filter(s => s.cold)
+        .map(s => s.ms),
+    );
+  const coldBenign = (r: RunFigures) =>
+    worst(
+      benign(r)
+        .filter(s => s.cold)
+        .map(s => s.ms),
+    );
+  const coldCpuHostile = (r: RunFigures) =>
+    worst(
+      hostile(r)
+        .filter(s => s.cold)
+        .map(s => s.cpuMs),
+    );
+  const coldCpuBenign = (r: RunFigures) =>
+    worst(
+      benign(r)
+        .filter(s => s.cold)
+        .map(s => s.cpuMs),
+    );
   const explainP95 = (r: RunFigures) =>
     percentile(
       r.explain.map(s => s.ms),
@@ -658,6 +729,7 @@ function report(runs: RunFigures[]): boolean {
   const probeAnswered = (r: RunFigures) => probeFigures(r.probes).worstAnswered;
   const verdict = (ok: boolean) => (ok ? 'meets target' : 'MISSES target');
   const ew = m(explainWorst);
+  const warm = m(warmWorst);
   const rw = m(probeWorst);
   console.log(
     `\nbench/tenancy: medians of ${runs.length} run${
@@ -667,13 +739,34 @@ function report(runs: RunFigures[]): boolean {
     } explain requests and ${VALUES.length} deliveries per repository and run)`,
   );
   console.log(
-    `  explain answer time: worst ${fmt(ew)} (runs: ${list(
+    `  explain answer time, all requests: worst ${fmt(ew)} (runs: ${list(
       explainWorst,
-    )}), p95 ${fmt(m(explainP95))} (runs: ${list(
-      explainP95,
-    )}); target worst < ${TARGET.explainWorst} ms: ${verdict(
-      ew < TARGET.explainWorst,
+    )}), p95 ${fmt(m(explainP95))} (runs: ${list(explainP95)})`,
+  );
+  console.log(
+    `  explain, first request at a commit (reads .tekton/ from GitHub): hostile repositories worst ${fmt(
+      m(coldHostile),
+    )} (runs: ${list(coldHostile)}), the benign one ${fmt(
+      m(coldBenign),
+    )} (runs: ${list(coldBenign)}): the patterns add ${fmt(
+      m(coldHostile) - m(coldBenign),
     )}`,
+  );
+  console.log(
+    `  explain, first request at a commit, CPU of the backend's main thread: hostile repositories worst ${fmt(
+      m(coldCpuHostile),
+    )} (runs: ${list(coldCpuHostile)}), the benign one ${fmt(
+      m(coldCpuBenign),
+    )} (runs: ${list(coldCpuBenign)}); target worst < ${
+      TARGET.explainWorst
+    } ms: ${verdict(m(coldCpuHostile) < TARGET.explainWorst)}`,
+  );
+  console.log(
+    `  explain, hostile repositories, every other request (the portal's work alone): worst ${fmt(
+      warm,
+    )} (runs: ${list(warmWorst)}); target worst < ${
+      TARGET.explainWorst
+    } ms: ${verdict(warm < TARGET.explainWorst)}`,
   );
   console.log(
     `  delivery accepted -> decision recorded: worst ${fmt(
@@ -704,7 +797,8 @@ function report(runs: RunFigures[]): boolean {
     }`,
   );
   return !(
-    ew < TARGET.explainWorst &&
+    warm < TARGET.explainWorst &&
+    m(coldCpuHostile) < TARGET.explainWorst &&
     rw < TARGET.readinessWorst &&
     probeFailed === 0 &&
     !crashes
