@@ -24,15 +24,19 @@ export async function checkDatabase(
   return undefined;
 }
 
+/** `backend.database.connection` as the `pg` client takes it. */
+export function postgresClientConfig(config: Config): ClientConfig {
+  const raw = config.getOptional<string | ClientConfig>(
+    'backend.database.connection',
+  );
+  return typeof raw === 'string' ? { connectionString: raw } : { ...raw };
+}
+
 async function checkPostgres(
   config: Config,
   timeoutMs: number,
 ): Promise<string | undefined> {
-  const raw = config.getOptional<string | ClientConfig>(
-    'backend.database.connection',
-  );
-  const connection: ClientConfig =
-    typeof raw === 'string' ? { connectionString: raw } : { ...raw };
+  const connection = postgresClientConfig(config);
   const where =
     connection.connectionString !== undefined
       ? 'the connection string'

@@ -3,7 +3,7 @@
  * Wiring only; every piece of logic lives in a plugin or module package.
  */
 import { createBackend } from '@backstage/backend-defaults';
-import { preflight } from '@pipeline-portal/backend-preflight';
+import { startBackend } from '@pipeline-portal/backend-preflight';
 import { eventsServiceFactoryWithLocalTopics } from '@pipeline-portal/plugin-events-backend-module-spotguides';
 
 const backend = createBackend();
@@ -82,5 +82,7 @@ backend.add(import('@pipeline-portal/plugin-pipeline-clusters-backend'));
 backend.add(import('@pipeline-portal/plugin-integrated-services-backend'));
 backend.add(import('@pipeline-portal/plugin-spotguides-backend'));
 
-// A wrong config stops start-up with one line naming the key, not retries and stack dumps.
-preflight().then(() => backend.start());
+// A wrong config stops start-up with one line naming the key, not retries and
+// stack dumps; replicas on one PostgreSQL start one after another; a failed
+// start exits non-zero so that the supervisor restarts the replica.
+startBackend(backend);
