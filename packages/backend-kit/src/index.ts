@@ -6,6 +6,8 @@
 export { mapWithConcurrency } from './mapWithConcurrency';
 export { RateLimiter } from './RateLimiter';
 export { clientNode } from './clientNode';
+export { globalTaskScheduler, scheduleGlobalTask } from './globalTask';
+export type { GlobalTaskDeps, GlobalTaskOptions } from './globalTask';
 export {
   callApi,
   initiatorToken,

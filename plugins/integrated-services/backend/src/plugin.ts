@@ -3,6 +3,7 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { scheduleGlobalTask } from '@pipeline-portal/backend-kit';
 import { integratedServicePermissions } from '@pipeline-portal/plugin-integrated-services-common';
 import { readIntegratedServicesConfig } from './config';
 import { InstanceAuthorization } from './permissions/authorization';
@@ -40,6 +41,8 @@ export const integratedServicesPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
+        lifecycle: coreServices.lifecycle,
+        rootLifecycle: coreServices.rootLifecycle,
         catalog: catalogServiceRef,
       },
       async init({
@@ -53,6 +56,8 @@ export const integratedServicesPlugin = createBackendPlugin({
         permissions,
         permissionsRegistry,
         scheduler,
+        lifecycle,
+        rootLifecycle,
         catalog,
       }) {
         const settings = readIntegratedServicesConfig(config);
@@ -98,25 +103,30 @@ export const integratedServicesPlugin = createBackendPlugin({
           maxBackoffMs: settings.maxBackoffMs,
           logger,
         });
-        // Global scope: one replica at a time runs a pass.
-        await scheduler.scheduleTask({
-          id: RECONCILE_TASK,
-          frequency: { seconds: settings.intervalSeconds },
-          timeout: { minutes: 10 },
-          initialDelay: { seconds: 5 },
-          fn: async () => {
-            try {
-              const pass = await fleet.runOnce();
-              if (pass.failed || pass.unreachable) {
-                logger.warn(
-                  `reconcile pass: ${pass.instances} instances on ${pass.clusters} clusters, ${pass.failed} failed, ${pass.unreachable} clusters unreachable`,
-                );
+        // One replica at a time runs a pass, handed over on shutdown; a
+        // pass over the fleet takes seconds, so a killed replica's claim is
+        // freed after two minutes.
+        scheduleGlobalTask(
+          { scheduler, rootLifecycle, lifecycle, database, logger },
+          {
+            id: RECONCILE_TASK,
+            frequency: { seconds: settings.intervalSeconds },
+            timeout: { minutes: 2 },
+            initialDelay: { seconds: 5 },
+            fn: async () => {
+              try {
+                const pass = await fleet.runOnce();
+                if (pass.failed || pass.unreachable) {
+                  logger.warn(
+                    `reconcile pass: ${pass.instances} instances on ${pass.clusters} clusters, ${pass.failed} failed, ${pass.unreachable} clusters unreachable`,
+                  );
+                }
+              } catch (error) {
+                logger.error(`reconcile pass failed: ${error}`);
               }
-            } catch (error) {
-              logger.error(`reconcile pass failed: ${error}`);
-            }
+            },
           },
-        });
+        );
 
         httpRouter.use(
           await createRouter({

@@ -2,6 +2,7 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
+import { scheduleGlobalTask } from '@pipeline-portal/backend-kit';
 import { clusterPermissions } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { ClusterAuthorization } from './permissions/authorization';
 import { clusterResourceRef, clusterRules } from './permissions/rules';
@@ -34,6 +35,7 @@ export const pipelineClustersPlugin = createBackendPlugin({
         permissionsRegistry: coreServices.permissionsRegistry,
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
+        rootLifecycle: coreServices.rootLifecycle,
       },
       async init({
         config,
@@ -45,6 +47,7 @@ export const pipelineClustersPlugin = createBackendPlugin({
         permissionsRegistry,
         scheduler,
         lifecycle,
+        rootLifecycle,
       }) {
         const settings = readClustersConfig(config);
         const store = await ClusterStore.create({ database });
@@ -80,24 +83,30 @@ export const pipelineClustersPlugin = createBackendPlugin({
             logger,
             ...settings.reconcile,
           });
-          await scheduler.scheduleTask({
-            id: 'pipeline-clusters-reconcile',
-            frequency: { seconds: settings.reconcileIntervalSeconds },
-            timeout: { minutes: 10 },
-            initialDelay: { seconds: 1 },
-            fn: async () => {
-              try {
-                const result = await reconciler.runOnce();
-                if (result.failed > 0) {
-                  logger.warn(
-                    `reconcile pass: ${result.reconciled} clusters reconciled, ${result.failed} to retry`,
-                  );
+          // One replica at a time; handed over on shutdown. A pass over
+          // every cluster takes seconds: a killed replica's claim is freed
+          // after two minutes, not Backstage's default ten.
+          scheduleGlobalTask(
+            { scheduler, rootLifecycle, lifecycle, database, logger },
+            {
+              id: 'pipeline-clusters-reconcile',
+              frequency: { seconds: settings.reconcileIntervalSeconds },
+              timeout: { minutes: 2 },
+              initialDelay: { seconds: 1 },
+              fn: async () => {
+                try {
+                  const result = await reconciler.runOnce();
+                  if (result.failed > 0) {
+                    logger.warn(
+                      `reconcile pass: ${result.reconciled} clusters reconciled, ${result.failed} to retry`,
+                    );
+                  }
+                } catch (error) {
+                  logger.error(`reconcile pass failed: ${error}`);
                 }
-              } catch (error) {
-                logger.error(`reconcile pass failed: ${error}`);
-              }
+              },
             },
-          });
+          );
         } else {
           logger.info(
             'No management cluster configured (pipelinePortal.clusters.management): clusters can be imported, not provisioned',

@@ -4,6 +4,7 @@ import {
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { globalTaskScheduler } from '@pipeline-portal/backend-kit';
 import {
   explainPipelines,
   renderPipelineRun,
@@ -48,6 +49,7 @@ export const spotguidesPlugin = createBackendPlugin({
         database: coreServices.database,
         config: coreServices.rootConfig,
         lifecycle: coreServices.lifecycle,
+        rootLifecycle: coreServices.rootLifecycle,
         scheduler: coreServices.scheduler,
         catalog: catalogServiceRef,
         permissions: coreServices.permissions,
@@ -124,10 +126,19 @@ export const spotguidesPlugin = createBackendPlugin({
           logger,
           onQueued: () => worker.nudge(),
         });
-        lifecycle.addStartupHook(() => worker.start());
-        // Final commit statuses, once across replicas (global tasks).
-        await scheduleStatusReporting({
+        // Deliveries are decided once the whole backend is ready.
+        deps.rootLifecycle.addStartupHook(() => worker.start());
+        // Final commit statuses and housekeeping, once across replicas,
+        // handed over on shutdown.
+        const globalTasks = globalTaskScheduler({
           scheduler: deps.scheduler,
+          rootLifecycle: deps.rootLifecycle,
+          lifecycle,
+          database,
+          logger,
+        });
+        await scheduleStatusReporting({
+          scheduler: globalTasks,
           config,
           logger,
           runs,
@@ -135,7 +146,7 @@ export const spotguidesPlugin = createBackendPlugin({
           customObjects,
         });
         await scheduleHousekeeping({
-          scheduler: deps.scheduler,
+          scheduler: globalTasks,
           config,
           logger,
           customObjects,

@@ -70,7 +70,7 @@ export function readHousekeepingSettings(config: Config): HousekeepingSettings {
  * (`pruneDeliveries`, given the cut-off).
  */
 export async function scheduleHousekeeping(options: {
-  scheduler: SchedulerService;
+  scheduler: Pick<SchedulerService, 'scheduleTask'>;
   config: Config;
   logger: LoggerService;
   customObjects: (cluster: string) => Promise<CustomObjectsApi>;
@@ -90,7 +90,7 @@ export async function scheduleHousekeeping(options: {
     id: HOUSEKEEPING_TASK,
     scope: 'global',
     frequency: { minutes: settings.intervalMinutes },
-    timeout: { minutes: 15 },
+    timeout: { minutes: 5 },
     initialDelay: { minutes: 1 },
     fn: async () => {
       try {

@@ -55,7 +55,7 @@ export function readReportingSettings(config: Config): ReportingSettings {
  * reads run states and writes commit statuses.
  */
 export async function scheduleStatusReporting(options: {
-  scheduler: SchedulerService;
+  scheduler: Pick<SchedulerService, 'scheduleTask'>;
   config: Config;
   logger: LoggerService;
   runs: ReportingRunStore;
@@ -75,7 +75,9 @@ export async function scheduleStatusReporting(options: {
     id: REPORTING_TASK,
     scope: 'global',
     frequency: { seconds: settings.intervalSeconds },
-    timeout: { minutes: 5 },
+    // A pass reads a batch of runs and writes their statuses: well under a
+    // minute; a killed replica's claim is freed after two.
+    timeout: { minutes: 2 },
     initialDelay: { seconds: 5 },
     fn: async () => {
       try {
