@@ -40,6 +40,8 @@ export class Worker {
   private again = false;
   private stopped = true;
   private readonly active = new Set<Promise<void>>();
+  /** Aborts the work of each delivery being decided (on shutdown). */
+  private readonly leases = new Set<() => void>();
   /** The last job of each repository, which the next one waits for. */
   private readonly tails = new Map<string, Promise<void>>();
 
@@ -52,11 +54,31 @@ export class Worker {
     this.nudge();
   }
 
-  /** Stops claiming and waits for the deliveries in flight. */
-  async stop(): Promise<void> {
+  /**
+   * Stops claiming, lets the deliveries already being decided finish for at
+   * most `graceMs`, and hands every lease this replica still holds back to
+   * the queue, so another replica takes those deliveries at once instead of
+   * when their leases run out. Deliveries claimed but not yet started are
+   * not started.
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     this.stopped = true;
     clearTimeout(this.timer);
-    await Promise.allSettled([...this.active]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      Promise.allSettled([...this.active]),
+      new Promise(resolve => {
+        timer = setTimeout(resolve, graceMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    for (const abort of this.leases) abort();
+    const released = await this.o.store.releaseAll(this.owner);
+    if (released > 0) {
+      this.o.logger.info(
+        `handed ${released} claimed deliveries back to the queue on shutdown`,
+      );
+    }
   }
 
   /** Looks at the queue now (a delivery was just queued). */
@@ -125,6 +147,8 @@ export class Worker {
 
   private async handle(d: ClaimedDelivery): Promise<void> {
     const { store, logger } = this.o;
+    // Claimed before shutdown began, started after: its lease is handed back.
+    if (this.stopped) return;
     const lease = this.holdLease(d);
     try {
       const outcome = await this.o.process(d, lease.signal);
@@ -133,7 +157,11 @@ export class Worker {
     } catch (error) {
       if (lease.signal.aborted) {
         logger.warn(
-          `delivery ${d.id} (${d.event} ${d.repository}) given up: its lease was lost to another replica`,
+          `delivery ${d.id} (${d.event} ${d.repository}) given up: ${
+            this.stopped
+              ? 'this replica is stopping'
+              : 'its lease was lost to another replica'
+          }`,
         );
         return;
       }
@@ -191,9 +219,14 @@ export class Worker {
       );
     }, Math.max(Math.floor(leaseMs / 3), 10));
     timer.unref?.();
+    const abort = () => controller.abort(new Error('stopping'));
+    this.leases.add(abort);
     return {
       signal: controller.signal,
-      release: () => clearInterval(timer),
+      release: () => {
+        clearInterval(timer);
+        this.leases.delete(abort);
+      },
     };
   }
 }

@@ -238,6 +238,16 @@ export class DeliveryStore {
     return count === 1;
   }
 
+  /**
+   * Hands back every lease `owner` holds (a replica stopping): the
+   * deliveries are due again at once for any replica.
+   */
+  async releaseAll(owner: string): Promise<number> {
+    return this.knex(TABLE)
+      .where({ lease_owner: owner, state: 'queued' })
+      .update({ lease_owner: null, lease_until: 0 });
+  }
+
   /** Puts a delivery back for a later attempt (a transient failure). */
   async retryLater(
     id: string,

@@ -1,0 +1,93 @@
+import { mockServices, TestDatabases } from '@backstage/backend-test-utils';
+import { DeliveryStore } from '../store';
+import { Worker } from './Worker';
+
+jest.setTimeout(60_000);
+
+const databases = TestDatabases.create({ ids: ['POSTGRES_15', 'SQLITE_3'] });
+
+const delivery = (id: string, repository: string) => ({
+  id,
+  event: 'push',
+  repository,
+  payload: { ref: 'refs/heads/main' },
+});
+
+describe.each(databases.eachSupportedId())('Worker on %s', id => {
+  it('on stop hands its leases back, so another replica decides them at once and none twice', async () => {
+    const knex = await databases.init(id);
+    const store = await DeliveryStore.create({ database: knex });
+    // Two repositories: one delivery of each is being decided when the
+    // replica stops; the second of each waits behind the first, claimed.
+    for (const [n, repo] of [
+      [1, 'acme/a'],
+      [2, 'acme/b'],
+      [3, 'acme/a'],
+      [4, 'acme/b'],
+    ] as const) {
+      await store.insert(delivery(`d${n}`, repo));
+    }
+    const decidedBy = new Map<string, string[]>();
+    const record = (who: string, d: { id: string }) =>
+      decidedBy.set(d.id, [...(decidedBy.get(d.id) ?? []), who]);
+
+    let inFlight = 0;
+    const first = new Worker({
+      store,
+      logger: mockServices.logger.mock(),
+      leaseMs: 60_000,
+      pollMs: 50,
+      // Stuck on a slow cluster until it is told to stop.
+      process: (_d, signal) =>
+        new Promise((_resolve, reject) => {
+          inFlight++;
+          signal.addEventListener('abort', () => reject(signal.reason));
+        }),
+    });
+    first.start();
+    await waitFor(() => inFlight === 2);
+
+    const t0 = Date.now();
+    await first.stop(300);
+    expect(Date.now() - t0).toBeLessThan(2_000);
+    const held = await knex('spotguides_deliveries').whereNotNull(
+      'lease_owner',
+    );
+    expect(held).toEqual([]);
+
+    // The other replica, leases of 60 s notwithstanding, takes all four now.
+    const second = new Worker({
+      store,
+      logger: mockServices.logger.mock(),
+      leaseMs: 60_000,
+      pollMs: 50,
+      process: async d => {
+        record('second', d);
+        return { decision: 'no-match', reason: 'test' };
+      },
+    });
+    second.start();
+    await waitFor(async () => {
+      const done = await knex('spotguides_deliveries').where({
+        state: 'done',
+      });
+      return done.length === 4;
+    });
+    await second.stop();
+    expect([...decidedBy.keys()].sort()).toEqual(['d1', 'd2', 'd3', 'd4']);
+    for (const deciders of decidedBy.values()) {
+      expect(deciders).toEqual(['second']);
+    }
+  });
+});
+
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+) {
+  const t0 = Date.now();
+  while (!(await check())) {
+    if (Date.now() - t0 > timeoutMs) throw new Error('timed out');
+    await new Promise(r => setTimeout(r, 20));
+  }
+}
