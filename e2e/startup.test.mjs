@@ -3,55 +3,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import { startPortal } from './lib/portal.mjs';
-
-const postgresUrl =
-  process.env.BACKSTAGE_TEST_DATABASE_POSTGRES15_CONNECTION_STRING ??
-  'postgresql://postgres@127.0.0.1:5432';
-const { hostname, port, username, password } = new URL(postgresUrl);
-
-/** Every variable app-config.production.yaml asks for, with test values. */
-function productionEnv(overrides = {}) {
-  return {
-    PORTAL_BASE_URL: 'http://localhost:7007',
-    POSTGRES_HOST: hostname,
-    POSTGRES_PORT: port || '5432',
-    POSTGRES_USER: decodeURIComponent(username) || 'postgres',
-    POSTGRES_PASSWORD: decodeURIComponent(password) || 'unused-with-trust-auth',
-    AUTH_SESSION_SECRET: randomBytes(16).toString('hex'),
-    PIPELINE_PORTAL_SECRETS_KEY: randomBytes(32).toString('base64'),
-    GITHUB_TOKEN: 'test-token',
-    GITHUB_WEBHOOK_SECRET: randomBytes(16).toString('hex'),
-    AUTH_GITHUB_CLIENT_ID: 'test-client',
-    AUTH_GITHUB_CLIENT_SECRET: 'test-secret',
-    AUTH_OIDC_METADATA_URL:
-      'http://127.0.0.1:9/.well-known/openid-configuration',
-    AUTH_OIDC_CLIENT_ID: 'test-client',
-    AUTH_OIDC_CLIENT_SECRET: 'test-secret',
-    ...overrides,
-  };
-}
-
-async function dropDatabases(prefix) {
-  const client = new pg.Client({
-    connectionString: postgresUrl,
-    database: 'postgres',
-  });
-  await client.connect();
-  try {
-    const { rows } = await client.query(
-      'SELECT datname FROM pg_database WHERE datname LIKE $1',
-      [`${prefix}%`],
-    );
-    for (const { datname } of rows) {
-      await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-    }
-    return rows.length;
-  } finally {
-    await client.end();
-  }
-}
+import { dropDatabases, productionEnv } from './lib/production.mjs';
 
 describe('start-up', { timeout: 300_000 }, () => {
   const prefix = `portal_e2e_${randomBytes(4).toString('hex')}_`;
