@@ -10,7 +10,12 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import pg from 'pg';
 import { sleep, eventually } from './lib/eventually.mjs';
-import { repoRoot, startPortal, waitForReady } from './lib/portal.mjs';
+import {
+  freePort,
+  repoRoot,
+  startPortal,
+  waitForReady,
+} from './lib/portal.mjs';
 import {
   dropDatabases,
   postgresUrl,
@@ -85,12 +90,19 @@ describe('replicas', { timeout: 900_000 }, () => {
     return prefix;
   };
   const start = async (prefix, env, options = {}) => {
+    // Each replica serves its Prometheus metrics on a port of its own.
+    const metricsPort = await freePort();
     const portal = await startPortal({
       command: 'start-production',
       config: options.config ?? replicaConfig(prefix),
-      env,
+      env: { ...env, PORTAL_METRICS_PORT: String(metricsPort) },
       waitForReady: false,
     });
+    portal.metrics = async () => {
+      const res = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      assert.equal(res.status, 200);
+      return res.text();
+    };
     started.push(portal);
     return portal;
   };
@@ -185,21 +197,40 @@ describe('replicas', { timeout: 900_000 }, () => {
       await kube?.close();
     });
 
-    it('runs once per cadence across two replicas, counted at the cluster', async () => {
+    it('runs once per cadence across two replicas, counted at the cluster and in their metrics', async () => {
       b = await start(prefix, env);
       await waitForReady(b, 240_000);
+      // Passes counted by both replicas' Prometheus metrics.
+      const counted = async () => {
+        const scraped = await Promise.all([a.metrics(), b.metrics()]);
+        const series =
+          /^pipeline_portal_reconcile_passes_total\{[^}]*reconciler="integrated-services"[^}]*\} (\S+)/gm;
+        return scraped
+          .flatMap(text => [...text.matchAll(series)])
+          .reduce((n, m) => n + Number(m[1]), 0);
+      };
       const windowS = 8 * CADENCE;
       const before = lists();
+      const countedBefore = await counted();
       await sleep(windowS * 1000);
       const passes = (lists() - before) / CLUSTERS;
+      const countedPasses = (await counted()) - countedBefore;
       process.stdout.write(
-        `# ${passes} passes in ${windowS} s at a cadence of ${CADENCE} s\n`,
+        `# ${passes} passes in ${windowS} s at a cadence of ${CADENCE} s (the metrics count ${countedPasses})\n`,
       );
       // One replica at a time: about window / cadence passes, never twice that.
       assert.ok(
         passes >= windowS / CADENCE - 3 && passes <= windowS / CADENCE + 1,
         `${passes} passes in ${windowS} s`,
       );
+      // A pass straddling either end of the window counts on one side only.
+      assert.ok(
+        Math.abs(countedPasses - passes) <= 1,
+        `metrics count ${countedPasses} passes, the cluster saw ${passes}`,
+      );
+      const scraped = await a.metrics();
+      assert.match(scraped, /^backend_tasks_task_runs_count_total\{/m);
+      assert.match(scraped, /^pipeline_portal_trigger_queue_depth\{/m);
     });
 
     it('is run by the other replica within one cadence and 10 s when the one running it gets SIGTERM mid-pass', async () => {

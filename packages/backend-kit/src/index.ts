@@ -7,6 +7,8 @@ export { mapWithConcurrency } from './mapWithConcurrency';
 export { RateLimiter } from './RateLimiter';
 export { clientNode } from './clientNode';
 export { globalTaskScheduler, scheduleGlobalTask } from './globalTask';
+export { reconcileMetrics } from './reconcileMetrics';
+export type { ReconcilePassMetrics } from './reconcileMetrics';
 export type { GlobalTaskDeps, GlobalTaskOptions } from './globalTask';
 export {
   callApi,

@@ -2,6 +2,8 @@
  * Pipeline Portal backend: Backstage core plugins plus the portal's own.
  * Wiring only; every piece of logic lives in a plugin or module package.
  */
+// First: metrics must be registered before any plugin creates its meters.
+import './instrumentation';
 import { createBackend } from '@backstage/backend-defaults';
 import { startBackend } from '@pipeline-portal/backend-preflight';
 import { eventsServiceFactoryWithLocalTopics } from '@pipeline-portal/plugin-events-backend-module-spotguides';

@@ -3,3 +3,5 @@ export {
   pluginActorAuthServiceFactory,
   userInfoServiceFactory,
 } from './services';
+export { recordedMetrics } from './metrics';
+export type { CollectedPoints } from './metrics';

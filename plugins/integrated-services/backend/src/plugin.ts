@@ -3,7 +3,11 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
-import { scheduleGlobalTask } from '@pipeline-portal/backend-kit';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  reconcileMetrics,
+  scheduleGlobalTask,
+} from '@pipeline-portal/backend-kit';
 import { integratedServicePermissions } from '@pipeline-portal/plugin-integrated-services-common';
 import { readIntegratedServicesConfig } from './config';
 import { InstanceAuthorization } from './permissions/authorization';
@@ -43,6 +47,7 @@ export const integratedServicesPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         rootLifecycle: coreServices.rootLifecycle,
+        metrics: metricsServiceRef,
         catalog: catalogServiceRef,
       },
       async init({
@@ -58,6 +63,7 @@ export const integratedServicesPlugin = createBackendPlugin({
         scheduler,
         lifecycle,
         rootLifecycle,
+        metrics,
         catalog,
       }) {
         const settings = readIntegratedServicesConfig(config);
@@ -103,6 +109,7 @@ export const integratedServicesPlugin = createBackendPlugin({
           maxBackoffMs: settings.maxBackoffMs,
           logger,
         });
+        const recordPass = reconcileMetrics(metrics, 'integrated-services');
         // One replica at a time runs a pass, handed over on shutdown; a
         // pass over the fleet takes seconds, so a killed replica's claim is
         // freed after two minutes.
@@ -114,14 +121,29 @@ export const integratedServicesPlugin = createBackendPlugin({
             timeout: { minutes: 2 },
             initialDelay: { seconds: 5 },
             fn: async () => {
+              const started = Date.now();
               try {
                 const pass = await fleet.runOnce();
+                recordPass({
+                  result: 'ok',
+                  durationMs: Date.now() - started,
+                  items: {
+                    instances: pass.instances,
+                    failed: pass.failed,
+                    drifted: pass.drifted,
+                    unreachable: pass.unreachable,
+                  },
+                });
                 if (pass.failed || pass.unreachable) {
                   logger.warn(
                     `reconcile pass: ${pass.instances} instances on ${pass.clusters} clusters, ${pass.failed} failed, ${pass.unreachable} clusters unreachable`,
                   );
                 }
               } catch (error) {
+                recordPass({
+                  result: 'failed',
+                  durationMs: Date.now() - started,
+                });
                 logger.error(`reconcile pass failed: ${error}`);
               }
             },

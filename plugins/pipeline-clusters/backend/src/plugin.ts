@@ -2,7 +2,11 @@ import {
   coreServices,
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
-import { scheduleGlobalTask } from '@pipeline-portal/backend-kit';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
+import {
+  reconcileMetrics,
+  scheduleGlobalTask,
+} from '@pipeline-portal/backend-kit';
 import { clusterPermissions } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import { ClusterAuthorization } from './permissions/authorization';
 import { clusterResourceRef, clusterRules } from './permissions/rules';
@@ -36,6 +40,7 @@ export const pipelineClustersPlugin = createBackendPlugin({
         scheduler: coreServices.scheduler,
         lifecycle: coreServices.lifecycle,
         rootLifecycle: coreServices.rootLifecycle,
+        metrics: metricsServiceRef,
       },
       async init({
         config,
@@ -48,6 +53,7 @@ export const pipelineClustersPlugin = createBackendPlugin({
         scheduler,
         lifecycle,
         rootLifecycle,
+        metrics,
       }) {
         const settings = readClustersConfig(config);
         const store = await ClusterStore.create({ database });
@@ -83,6 +89,7 @@ export const pipelineClustersPlugin = createBackendPlugin({
             logger,
             ...settings.reconcile,
           });
+          const recordPass = reconcileMetrics(metrics, 'clusters');
           // One replica at a time; handed over on shutdown. A pass over
           // every cluster takes seconds: a killed replica's claim is freed
           // after two minutes, not Backstage's default ten.
@@ -94,14 +101,24 @@ export const pipelineClustersPlugin = createBackendPlugin({
               timeout: { minutes: 2 },
               initialDelay: { seconds: 1 },
               fn: async () => {
+                const started = Date.now();
                 try {
                   const result = await reconciler.runOnce();
+                  recordPass({
+                    result: 'ok',
+                    durationMs: Date.now() - started,
+                    items: { ...result },
+                  });
                   if (result.failed > 0) {
                     logger.warn(
                       `reconcile pass: ${result.reconciled} clusters reconciled, ${result.failed} to retry`,
                     );
                   }
                 } catch (error) {
+                  recordPass({
+                    result: 'failed',
+                    durationMs: Date.now() - started,
+                  });
                   logger.error(`reconcile pass failed: ${error}`);
                 }
               },

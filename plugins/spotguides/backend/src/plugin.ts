@@ -3,7 +3,9 @@ import {
   createBackendPlugin,
 } from '@backstage/backend-plugin-api';
 import { catalogServiceRef } from '@backstage/plugin-catalog-node';
+import { metricsServiceRef } from '@backstage/backend-plugin-api/alpha';
 import { eventsServiceRef } from '@backstage/plugin-events-node';
+import { TriggerMetrics } from './metrics/TriggerMetrics';
 import { globalTaskScheduler } from '@pipeline-portal/backend-kit';
 import {
   explainPipelines,
@@ -55,6 +57,7 @@ export const spotguidesPlugin = createBackendPlugin({
         permissions: coreServices.permissions,
         userInfo: coreServices.userInfo,
         events: eventsServiceRef,
+        metrics: metricsServiceRef,
       },
       async init(deps) {
         const { httpRouter, logger, database, config, lifecycle } = deps;
@@ -65,7 +68,10 @@ export const spotguidesPlugin = createBackendPlugin({
           auth: deps.auth,
           source: new PipelineClustersClient({ discoveryApi: deps.discovery }),
         });
-        const github = new GitHubClients(config, logger);
+        const metrics = new TriggerMetrics(deps.metrics, () =>
+          deliveries.queueStats(),
+        );
+        const github = new GitHubClients(config, logger, metrics);
         const reader = new TektonReader({
           pushes: {
             pushTo: async (repository, sha) => {
@@ -119,6 +125,8 @@ export const spotguidesPlugin = createBackendPlugin({
           backoffCapMs:
             (t?.getOptionalNumber('backoffCapSeconds') ?? 300) * 1000,
           maxAttempts: t?.getOptionalNumber('maxAttempts'),
+          onDecided: (d, outcome) =>
+            metrics.decided(outcome.decision, d.receivedAt),
         });
         await subscribeToDeliveries({
           events: deps.events,

@@ -47,6 +47,8 @@ describe.each(databases.eachSupportedId())('Worker on %s', id => {
     first.start();
     await waitFor(() => inFlight === 2);
 
+    const queued = await store.queueStats();
+    expect(queued.depth).toBe(4);
     const t0 = Date.now();
     await first.stop(300);
     expect(Date.now() - t0).toBeLessThan(2_000);
@@ -56,6 +58,7 @@ describe.each(databases.eachSupportedId())('Worker on %s', id => {
     expect(held).toEqual([]);
 
     // The other replica, leases of 60 s notwithstanding, takes all four now.
+    const decisions: string[] = [];
     const second = new Worker({
       store,
       logger: mockServices.logger.mock(),
@@ -65,6 +68,7 @@ describe.each(databases.eachSupportedId())('Worker on %s', id => {
         record('second', d);
         return { decision: 'no-match', reason: 'test' };
       },
+      onDecided: (d, outcome) => decisions.push(`${d.id}:${outcome.decision}`),
     });
     second.start();
     await waitFor(async () => {
@@ -74,6 +78,13 @@ describe.each(databases.eachSupportedId())('Worker on %s', id => {
       return done.length === 4;
     });
     await second.stop();
+    expect(decisions.sort()).toEqual([
+      'd1:no-match',
+      'd2:no-match',
+      'd3:no-match',
+      'd4:no-match',
+    ]);
+    expect(await store.queueStats()).toEqual({ depth: 0, oldestAgeSeconds: 0 });
     expect([...decidedBy.keys()].sort()).toEqual(['d1', 'd2', 'd3', 'd4']);
     for (const deciders of decidedBy.values()) {
       expect(deciders).toEqual(['second']);

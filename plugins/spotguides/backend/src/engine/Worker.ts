@@ -23,6 +23,8 @@ export interface WorkerOptions {
   backoffCapMs?: number;
   /** Attempts before a delivery is given up as failed. @default 30 */
   maxAttempts?: number;
+  /** Told of each decision recorded (for metrics). */
+  onDecided?(d: ClaimedDelivery, outcome: Outcome): void;
 }
 
 /**
@@ -153,7 +155,9 @@ export class Worker {
     try {
       const outcome = await this.o.process(d, lease.signal);
       lease.signal.throwIfAborted();
-      await store.complete(d.id, this.owner, outcome);
+      if (await store.complete(d.id, this.owner, outcome)) {
+        this.o.onDecided?.(d, outcome);
+      }
     } catch (error) {
       if (lease.signal.aborted) {
         logger.warn(
@@ -171,14 +175,17 @@ export class Worker {
         logger.error(
           `delivery ${d.id} (${d.event} ${d.repository}) failed: ${error}`,
         );
-        await store.complete(d.id, this.owner, {
+        const failed: Outcome = {
           decision: 'failed',
           reason: transient
             ? `gave up after ${d.attempts} attempts: ${
                 (error as Error).message
               }`
             : String((error as Error)?.message ?? error),
-        });
+        };
+        if (await store.complete(d.id, this.owner, failed)) {
+          this.o.onDecided?.(d, failed);
+        }
         return;
       }
       const delay = backoffMs(

@@ -8,6 +8,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import { Octokit } from '@octokit/rest';
 import { isNetworkError, TransientError } from '../engine/errors';
+import type { TriggerMetrics } from '../metrics/TriggerMetrics';
 
 // Throttling and retries add options, not methods: the client is an Octokit.
 const PortalOctokit: typeof Octokit = Octokit.plugin(throttling, retry);
@@ -28,7 +29,11 @@ export class GitHubClients {
   private readonly credentials: DefaultGithubCredentialsProvider;
   private readonly clients = new Map<string, GitHubClient>();
 
-  constructor(config: Config, private readonly logger: LoggerService) {
+  constructor(
+    config: Config,
+    private readonly logger: LoggerService,
+    private readonly metrics?: TriggerMetrics,
+  ) {
     this.integrations = ScmIntegrations.fromConfig(config);
     this.credentials = DefaultGithubCredentialsProvider.fromIntegrations(
       this.integrations,
@@ -82,7 +87,33 @@ export class GitHubClients {
           ) => count < 1 && after <= INLINE_WAIT_SECONDS,
         },
       };
+      const metrics = this.metrics;
+      if (metrics) {
+        const limits = options.throttle;
+        options.throttle = {
+          ...limits,
+          onRateLimit: (...args: [number, unknown, unknown, number]) => {
+            metrics.rateLimited('primary');
+            return limits.onRateLimit(...args);
+          },
+          onSecondaryRateLimit: (
+            ...args: [number, unknown, unknown, number]
+          ) => {
+            metrics.rateLimited('secondary');
+            return limits.onSecondaryRateLimit(...args);
+          },
+        };
+      }
       client = new PortalOctokit(options as Options);
+      if (metrics) {
+        client.hook.after('request', response => {
+          metrics.githubRequest(response.status);
+        });
+        client.hook.error('request', error => {
+          metrics.githubRequest((error as { status?: number }).status ?? 0);
+          throw error;
+        });
+      }
       this.clients.set(key, client);
     }
     return client;

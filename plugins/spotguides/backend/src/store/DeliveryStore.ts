@@ -1,3 +1,4 @@
+import type { QueueStats } from '../metrics/TriggerMetrics';
 import { DatabaseService } from '@backstage/backend-plugin-api';
 import type {
   Delivery,
@@ -236,6 +237,25 @@ export class DeliveryStore {
         updated_at: new Date().toISOString(),
       });
     return count === 1;
+  }
+
+  /** How many deliveries are queued, and since when the oldest waits. */
+  async queueStats(now = Date.now()): Promise<QueueStats> {
+    const row = await this.knex(TABLE)
+      .where({ state: 'queued' })
+      .first(
+        this.knex.raw('count(*) as depth'),
+        this.knex.raw('min(received_at) as oldest'),
+      );
+    const depth = Number(row?.depth ?? 0);
+    const oldest = row?.oldest ? Date.parse(String(row.oldest)) : NaN;
+    return {
+      depth,
+      oldestAgeSeconds:
+        depth && Number.isFinite(oldest)
+          ? Math.max(0, (now - oldest) / 1000)
+          : 0,
+    };
   }
 
   /**
