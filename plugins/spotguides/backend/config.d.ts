@@ -11,8 +11,9 @@ export interface Config {
         /** Deliveries processed at once per portal replica. Default 8. */
         concurrency?: number;
         /**
-         * How long a replica holds a claimed delivery before another may
-         * take it over (a replica that stopped mid-way). Default 60.
+         * How long a claimed delivery's lease lasts; renewed every third of
+         * it while the delivery is worked on, so this is how soon another
+         * replica takes over the deliveries of one that was killed. Default 10.
          */
         leaseSeconds?: number;
         /** How often the queue is looked at besides new deliveries. Default 1000. */

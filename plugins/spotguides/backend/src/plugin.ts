@@ -119,7 +119,9 @@ export const spotguidesPlugin = createBackendPlugin({
           logger,
           process: (d, signal) => engine.process(d, signal),
           concurrency: t?.getOptionalNumber('concurrency'),
-          leaseMs: (t?.getOptionalNumber('leaseSeconds') ?? 60) * 1000,
+          // Renewed while worked on: a killed replica's deliveries are taken
+          // over within seconds.
+          leaseMs: (t?.getOptionalNumber('leaseSeconds') ?? 10) * 1000,
           pollMs: t?.getOptionalNumber('pollIntervalMs'),
           backoffBaseMs: t?.getOptionalNumber('backoffBaseMs'),
           backoffCapMs:
