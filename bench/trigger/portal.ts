@@ -35,6 +35,8 @@ export interface Portal {
   child: ChildProcess;
   webhookUrl: string;
   secret: string;
+  /** The secret store's key, which every replica shares. */
+  secretsKey: string;
   prefix: string;
   database: string;
   /** The guest's `authorization` header (a storefront member). */
@@ -50,6 +52,13 @@ export interface Portal {
 export interface PortalOptions {
   /** Extra arguments for the backend's node, e.g. `--cpu-prof`. */
   nodeArgs?: string[];
+  /**
+   * Another replica of this portal: its database prefix, webhook secret and
+   * secret-store key, and nothing set up again (bench/replicas).
+   */
+  replicaOf?: Portal;
+  /** Settings under `pipelinePortal` beside the bench's own. */
+  pipelinePortal?: Record<string, unknown>;
 }
 
 async function freePort(): Promise<number> {
@@ -112,8 +121,11 @@ export async function startPortal(
 ): Promise<Portal> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const prefix = `bench_tr_${randomBytes(4).toString('hex')}_`;
-  const secret = randomBytes(20).toString('hex');
+  const primary = options.replicaOf;
+  const prefix =
+    primary?.prefix ?? `bench_tr_${randomBytes(4).toString('hex')}_`;
+  const secret = primary?.secret ?? randomBytes(20).toString('hex');
+  const secretsKey = primary?.secretsKey ?? randomBytes(32).toString('base64');
   const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'bench-trigger-'));
   const sqliteDir = path.join(dir, 'sqlite');
   const config = {
@@ -156,10 +168,11 @@ export async function startPortal(
         import: { allowedCidrs: ['127.0.0.0/8'] },
         secrets: {
           database: {
-            keys: [{ id: 'bench', secret: randomBytes(32).toString('base64') }],
+            keys: [{ id: 'bench', secret: secretsKey }],
           },
         },
       },
+      ...options.pipelinePortal,
     },
   };
   const configFile = path.join(dir, 'app-config.bench.json');
@@ -179,7 +192,13 @@ export async function startPortal(
     ],
     {
       cwd: backendDir,
-      env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn' },
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        // Replicas on one machine would share the metrics port.
+        PORTAL_METRICS_PORT: 'off',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
@@ -196,6 +215,7 @@ export async function startPortal(
     child,
     webhookUrl: `${url}/api/events/http/github`,
     secret,
+    secretsKey,
     prefix,
     database: databaseClient === 'pg' ? `PostgreSQL (${prefix}*)` : 'SQLite',
     guest: {},
@@ -223,7 +243,8 @@ export async function startPortal(
         clearTimeout(timer);
       }
       await fs.rm(dir, { recursive: true, force: true });
-      if (databaseClient === 'pg') await dropDatabases(prefix);
+      // The databases are the first replica's to drop, once the others stop.
+      if (databaseClient === 'pg' && !primary) await dropDatabases(prefix);
     },
   };
   try {
@@ -234,7 +255,7 @@ export async function startPortal(
       child,
       output,
     );
-    portal.guest = await prepare(portal, world);
+    portal.guest = primary ? primary.guest : await prepare(portal, world);
   } catch (error) {
     await portal.stop();
     throw error;

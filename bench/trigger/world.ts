@@ -15,6 +15,7 @@ import {
   startGitHub,
   startKubeApi,
   TEKTON_CRDS,
+  FLUX_CRDS,
   TektonDouble,
 } from '@pipeline-portal/testing';
 import type { PushEvent } from '@octokit/webhooks-types';
@@ -27,6 +28,10 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
+const SERVICE_INSTANCE_CRD = path.resolve(
+  __dirname,
+  '../../plugins/integrated-services/backend/crds/serviceinstances.integratedservices.pipeline-portal.io.yaml',
+);
 export const OWNER = 'portal-org';
 export const NAMESPACE = 'team-bench';
 export const CLUSTER = 'bench-runtime';
@@ -108,7 +113,11 @@ export async function startDoubles(): Promise<Doubles> {
     crds: [
       ...TEKTON_CRDS,
       ...listManifestFiles(path.join(defaultCrdDir(), 'kyverno.io')),
+      // What the integrated-services reconcile pass lists on every cluster.
+      ...FLUX_CRDS,
+      SERVICE_INSTANCE_CRD,
     ],
+    namespaces: ['pipeline-system'],
     historySize: 100_000,
   });
   const tekton = playTekton(kube, { startAfterMs: 20, finishAfterMs: 200 });

@@ -9,7 +9,7 @@ source scripts/lib/toolchain.sh
 
 only="${1:-}"
 status=0
-for script in bench/startup/run.mjs bench/doubles/*.mjs bench/clusters/*.mjs bench/services/*.mjs bench/trigger/run.mjs bench/tenancy/run.mjs; do
+for script in bench/startup/run.mjs bench/doubles/*.mjs bench/clusters/*.mjs bench/services/*.mjs bench/trigger/run.mjs bench/tenancy/run.mjs bench/replicas/run.mjs; do
   [ -f "$script" ] || continue
   case "$script" in bench/"$only"*) ;; *) [ -n "$only" ] && continue ;; esac
   log "== $script"
