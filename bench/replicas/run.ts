@@ -20,7 +20,7 @@ import { performance } from 'node:perf_hooks';
 import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
 import { Portal, startBenchPortal, startPortal } from '../trigger/portal';
 import { median, sendAll } from '../trigger/load';
-import { BenchRepo, startWorld, World } from '../trigger/world';
+import { BenchRepo, cursor, startWorld, World } from '../trigger/world';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => {
@@ -282,19 +282,6 @@ async function importExtraClusters(portal: Portal, world: World) {
     if (!res.ok)
       throw new Error(`import ${name}: ${res.status} ${await res.text()}`);
   });
-}
-
-/** Hands out each repository's next unused push, round robin. */
-function cursor(world: World): () => { repo: BenchRepo; i: number } {
-  const used = new Map<string, number>();
-  let r = 0;
-  return () => {
-    const repo = world.repos[r++ % world.repos.length];
-    const i = used.get(repo.name) ?? 0;
-    if (i >= repo.shas.length) throw new Error(`${repo.name}: out of commits`);
-    used.set(repo.name, i + 1);
-    return { repo, i };
-  };
 }
 
 /** `count` deliveries as fast as CONCURRENCY allows, spread over `portals`. */

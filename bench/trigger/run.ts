@@ -19,7 +19,7 @@ import {
   median,
   sendAll,
 } from './load';
-import { BenchRepo, startWorld, World } from './world';
+import { BenchRepo, cursor, startWorld, World } from './world';
 import { summarizeProfile } from '../lib/cpuprofile';
 
 const args = process.argv.slice(2);
@@ -184,19 +184,6 @@ async function main() {
     await world.close();
   }
   process.exitCode = failed ? 1 : 0;
-}
-
-/** Hands out each repository's next unused push, round robin. */
-function cursor(world: World): () => { repo: BenchRepo; i: number } {
-  const used = new Map<string, number>();
-  let r = 0;
-  return () => {
-    const repo = world.repos[r++ % world.repos.length];
-    const i = used.get(repo.name) ?? 0;
-    if (i >= repo.shas.length) throw new Error(`${repo.name}: out of commits`);
-    used.set(repo.name, i + 1);
-    return { repo, i };
-  };
 }
 
 async function phase(

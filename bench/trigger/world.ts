@@ -265,3 +265,16 @@ export async function startWorld(options: {
     throw error;
   }
 }
+
+/** Hands out each repository's next unused push, round robin. */
+export function cursor(world: World): () => { repo: BenchRepo; i: number } {
+  const used = new Map<string, number>();
+  let r = 0;
+  return () => {
+    const repo = world.repos[r++ % world.repos.length];
+    const i = used.get(repo.name) ?? 0;
+    if (i >= repo.shas.length) throw new Error(`${repo.name}: out of commits`);
+    used.set(repo.name, i + 1);
+    return { repo, i };
+  };
+}
