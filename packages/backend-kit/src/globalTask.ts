@@ -76,6 +76,7 @@ export function scheduleGlobalTask(
     }
     const abort = new AbortController();
     const onAbort = () => abort.abort();
+    if (signal.aborted) abort.abort();
     signal.addEventListener('abort', onAbort);
     const done = fn(abort.signal).finally(() => {
       signal.removeEventListener('abort', onAbort);

@@ -120,10 +120,10 @@ export const integratedServicesPlugin = createBackendPlugin({
             frequency: { seconds: settings.intervalSeconds },
             timeout: { minutes: 2 },
             initialDelay: { seconds: 5 },
-            fn: async () => {
+            fn: async signal => {
               const started = Date.now();
               try {
-                const pass = await fleet.runOnce();
+                const pass = await fleet.runOnce(signal);
                 recordPass({
                   result: 'ok',
                   durationMs: Date.now() - started,

@@ -100,10 +100,10 @@ export const pipelineClustersPlugin = createBackendPlugin({
               frequency: { seconds: settings.reconcileIntervalSeconds },
               timeout: { minutes: 2 },
               initialDelay: { seconds: 1 },
-              fn: async () => {
+              fn: async signal => {
                 const started = Date.now();
                 try {
-                  const result = await reconciler.runOnce();
+                  const result = await reconciler.runOnce(signal);
                   recordPass({
                     result: 'ok',
                     durationMs: Date.now() - started,

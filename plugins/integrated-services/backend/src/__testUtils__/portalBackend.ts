@@ -183,7 +183,7 @@ export interface PortalBackend {
   server: Server;
   clusters: Map<string, DoubleCluster>;
   /** One fleet reconcile pass, as the scheduler would run it. */
-  reconcile(): Promise<void>;
+  reconcile(signal?: AbortSignal): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -226,10 +226,10 @@ export async function startPortalBackend(options: {
   return {
     server: backend.server,
     clusters,
-    async reconcile() {
+    async reconcile(signal = new AbortController().signal) {
       const fn = tasks.get(RECONCILE_TASK);
       if (!fn) throw new Error('reconcile task not scheduled');
-      await fn(new AbortController().signal);
+      await fn(signal);
     },
     stop: () => backend.stop(),
   };

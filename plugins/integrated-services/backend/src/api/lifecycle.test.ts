@@ -83,6 +83,16 @@ describe.each(databases.eachSupportedId())(
       i.status.installedVersion === version &&
       i.status.observedGeneration === i.metadata.generation;
 
+    it('reaches no cluster in a pass aborted before it starts (a replica stopping)', async () => {
+      const stopping = new AbortController();
+      stopping.abort();
+      const before = kube.api.requests.count();
+      await portal.reconcile(stopping.signal);
+      expect(kube.api.requests.count()).toBe(before);
+      await portal.reconcile();
+      expect(kube.api.requests.count()).toBeGreaterThan(before);
+    });
+
     it('refuses an invalid spec or override with 400 and the JSON pointer, writing nothing', async () => {
       const bad = await put('certs', { spec: { replicas: 0 } });
       expect(bad.status).toBe(400);

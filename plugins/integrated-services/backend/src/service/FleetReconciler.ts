@@ -32,7 +32,12 @@ export class FleetReconciler {
     },
   ) {}
 
-  async runOnce(): Promise<FleetPassResult> {
+  /**
+   * One pass over every cluster. Once `signal` aborts (the replica is
+   * stopping, or the pass ran past its timeout) no further cluster is
+   * started; the next pass, wherever it runs, covers them.
+   */
+  async runOnce(signal?: AbortSignal): Promise<FleetPassResult> {
     const { directory, logger } = this.options;
     const [clusters, definitions] = await Promise.all([
       directory.list(),
@@ -46,6 +51,7 @@ export class FleetReconciler {
       unreachable: 0,
     };
     await mapWithConcurrency(clusters, this.options.concurrency, async c => {
+      if (signal?.aborted) return;
       const reconciler = new InstanceReconciler({
         definitions: name => definitions.get(name),
         credentials: name => directory.credential(c.owner, name),

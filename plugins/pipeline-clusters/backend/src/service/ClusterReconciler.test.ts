@@ -33,6 +33,23 @@ describe('ClusterReconciler', () => {
   });
 
   describe.each(databases.eachSupportedId())('on %s', databaseId => {
+    it('starts no cluster once its pass is aborted (a replica stopping), and the next pass takes them up', async () => {
+      const r = await portalReplica(await databases.init(databaseId), api);
+      const name = `abort-${databaseId === 'SQLITE_3' ? 'sq' : 'pg'}`;
+      await requestCluster(r, specNamed('eks', name));
+      const before = api.requests.count();
+      const stopping = new AbortController();
+      stopping.abort();
+      await expect(r.reconciler.runOnce(stopping.signal)).resolves.toEqual({
+        reconciled: 0,
+        failed: 0,
+      });
+      expect(api.requests.count()).toBe(before);
+      const next = await r.reconciler.runOnce();
+      expect(next.reconciled).toBeGreaterThan(0);
+      expect(api.requests.count()).toBeGreaterThan(before);
+    });
+
     it("keeps a cluster Updating until a removed pool's objects are gone", async () => {
       const r = await portalReplica(await databases.init(databaseId), api);
       const name = `prune-${databaseId === 'SQLITE_3' ? 'sq' : 'pg'}`;

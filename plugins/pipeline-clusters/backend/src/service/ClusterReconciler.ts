@@ -94,17 +94,25 @@ export class ClusterReconciler {
     this.applier = new ClusterApplier(options);
   }
 
-  async runOnce(): Promise<PassResult> {
+  /**
+   * One pass over the clusters due. Once `signal` aborts (the replica is
+   * stopping, or the pass ran past its timeout) no further cluster is
+   * started; those left are due again at the next pass, wherever it runs.
+   */
+  async runOnce(signal?: AbortSignal): Promise<PassResult> {
     const due = await this.options.store.dueForReconcile(
       this.now(),
       this.batchSize,
     );
-    const results = await mapWithConcurrency(due, this.concurrency, record =>
-      this.reconcile(record),
+    const results = await mapWithConcurrency(
+      due,
+      this.concurrency,
+      async (record): Promise<boolean | undefined> =>
+        signal?.aborted ? undefined : this.reconcile(record),
     );
     return {
-      reconciled: results.filter(Boolean).length,
-      failed: results.filter(r => !r).length,
+      reconciled: results.filter(r => r === true).length,
+      failed: results.filter(r => r === false).length,
     };
   }
 
