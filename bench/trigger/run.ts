@@ -19,7 +19,7 @@ import {
   median,
   sendAll,
 } from './load';
-import { BenchRepo, cursor, startWorld, World } from './world';
+import { cursor, PushCursor, startWorld, World } from './world';
 import { summarizeProfile } from '../lib/cpuprofile';
 
 const args = process.argv.slice(2);
@@ -190,7 +190,7 @@ async function phase(
   world: World,
   portal: Portal,
   created: Map<string, number>,
-  next: () => { repo: BenchRepo; i: number },
+  next: PushCursor,
   options: { count: number; rate?: number; maxMs?: number },
 ) {
   const pushes = Array.from({ length: options.count }, () => next());
@@ -211,6 +211,9 @@ async function phase(
       maxMs: options.maxMs,
     },
   );
+  // Sends stop at the phase's end: the pushes not sent are the next
+  // phase's first, not skipped.
+  next.giveBack(pushes.slice(sent.length));
   const accepted = sent.filter(s => s.status === 202);
   const deadline = performance.now() + DRAIN_TIMEOUT_MS;
   while (

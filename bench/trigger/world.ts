@@ -266,15 +266,34 @@ export async function startWorld(options: {
   }
 }
 
+export interface PushCursor {
+  (): { repo: BenchRepo; i: number };
+  /**
+   * Takes back pushes that were never sent (a phase ended first): they are
+   * handed out again, first, so each repository's chain of delivered pushes
+   * has no gap. A gap is a push the portal never heard of, and rightly costs
+   * a read of `.tekton/` on primary quota.
+   */
+  giveBack(pushes: Array<{ repo: BenchRepo; i: number }>): void;
+}
+
 /** Hands out each repository's next unused push, round robin. */
-export function cursor(world: World): () => { repo: BenchRepo; i: number } {
+export function cursor(world: World): PushCursor {
   const used = new Map<string, number>();
+  const returned: Array<{ repo: BenchRepo; i: number }> = [];
   let r = 0;
-  return () => {
+  const next = () => {
+    const back = returned.shift();
+    if (back) return back;
     const repo = world.repos[r++ % world.repos.length];
     const i = used.get(repo.name) ?? 0;
     if (i >= repo.shas.length) throw new Error(`${repo.name}: out of commits`);
     used.set(repo.name, i + 1);
     return { repo, i };
   };
+  return Object.assign(next, {
+    giveBack(pushes: Array<{ repo: BenchRepo; i: number }>) {
+      returned.unshift(...pushes);
+    },
+  });
 }

@@ -117,7 +117,7 @@ export const spotguidesPlugin = createBackendPlugin({
         const worker = new Worker({
           store: deliveries,
           logger,
-          process: (d, signal) => engine.process(d, signal),
+          process: (d, signal, ordered) => engine.process(d, signal, ordered),
           concurrency: t?.getOptionalNumber('concurrency'),
           // Renewed while worked on: a killed replica's deliveries are taken
           // over within seconds.

@@ -79,15 +79,23 @@ export class StatusQueue {
 
   private async write({ job }: { job: StatusJob }): Promise<void> {
     const { runs } = this.options;
-    if (job.run) {
-      const current = await runs.get(job.run);
-      if (!current || current.status !== 'Pending' || current.reportedStatus) {
-        return;
-      }
+    // Taken in the runs table first: skipped once the run moved on or the
+    // status watcher (of any replica) wrote it, and never written twice.
+    if (
+      job.run &&
+      !(await runs.claimReport(job.run, undefined, 'Pending', {
+        status: 'Pending',
+      }))
+    ) {
+      return;
     }
-    const client = await this.options.github.forRepository(job.htmlUrl);
-    await setCommitStatus(client, job.repository, job.sha, job);
-    if (job.run) await runs.markReported(job.run, 'Pending');
+    try {
+      const client = await this.options.github.forRepository(job.htmlUrl);
+      await setCommitStatus(client, job.repository, job.sha, job);
+    } catch (error) {
+      if (job.run) await runs.claimReport(job.run, 'Pending', undefined);
+      throw error;
+    }
   }
 
   private retry(entry: { job: StatusJob; tries: number }, error: unknown) {

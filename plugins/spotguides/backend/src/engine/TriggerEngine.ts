@@ -22,6 +22,7 @@ import {
   BindingStore,
   ClaimedDelivery,
   DeliveryStore,
+  NewRunRecord,
   Outcome,
   RunStore,
 } from '../store';
@@ -32,7 +33,7 @@ import { EventPlan, planEvent } from './eventPlan';
 import { runLink, stampRun, statusContext } from './labels';
 import { TransientError } from './errors';
 import { approvalTarget } from './okToTest';
-import { StatusQueue } from './StatusQueue';
+import { StatusJob, StatusQueue } from './StatusQueue';
 
 /** The pure trigger core (from the common package). */
 export interface TriggerCore {
@@ -75,6 +76,19 @@ export interface TriggerEngineOptions {
   componentGraceMs?: number;
 }
 
+interface RunOptions {
+  trusted: boolean;
+  signal?: AbortSignal;
+  ordered?: () => void;
+}
+
+/** A run made on its cluster: what the delivery records and reports. */
+interface CreatedRun {
+  ref: RunRef;
+  record: NewRunRecord;
+  status: StatusJob;
+}
+
 const short = (sha: string) => sha.slice(0, 7);
 const pipelineName = (p: PipelineExplanation) =>
   p.pipeline ?? p.file.replace(/^.*\/|\.ya?ml$/g, '');
@@ -108,23 +122,36 @@ export class TriggerEngine {
     });
   }
 
-  async process(d: ClaimedDelivery, signal?: AbortSignal): Promise<Outcome> {
+  /**
+   * `ordered` is called once what must follow the order of a repository's
+   * deliveries is done (its `.tekton/` is read): the worker then starts the
+   * repository's next delivery.
+   */
+  async process(
+    d: ClaimedDelivery,
+    signal?: AbortSignal,
+    ordered?: () => void,
+  ): Promise<Outcome> {
     if (d.event === 'issue_comment') {
       const approval = await approvalTarget(d, this.o);
       if ('decision' in approval) return approval;
-      return this.forPlan(d, approval.payload, { trusted: true, signal });
+      return this.forPlan(d, approval.payload, {
+        trusted: true,
+        signal,
+        ordered,
+      });
     }
-    return this.forPlan(d, d.payload, { trusted: false, signal });
+    return this.forPlan(d, d.payload, { trusted: false, signal, ordered });
   }
 
   private async forPlan(
     d: ClaimedDelivery,
     payload: any,
-    options: { trusted: boolean; signal?: AbortSignal },
+    options: RunOptions,
   ): Promise<Outcome> {
     const [claimants, binding] = await Promise.all([
       this.components.claimants(d.repository),
-      this.o.bindings.get(d.repository),
+      this.o.bindings.getCached(d.repository, this.o.componentTtlMs ?? 15_000),
     ]);
     const resolution = resolveTarget({
       repository: d.repository,
@@ -180,7 +207,7 @@ export class TriggerEngine {
     target: ComponentTarget,
     owner: string,
     plan: EventPlan,
-    { trusted, signal }: { trusted: boolean; signal?: AbortSignal },
+    { trusted, signal, ordered }: RunOptions,
   ): Promise<Outcome> {
     const { github, reader, core } = this.o;
     const client = await github.forRepository(plan.htmlUrl);
@@ -200,6 +227,7 @@ export class TriggerEngine {
       readRef,
       readRef === plan.statusSha ? plan.hint : undefined,
     );
+    ordered?.();
     if (!files.length) {
       return {
         decision: 'no-match',
@@ -310,7 +338,8 @@ export class TriggerEngine {
         }
       },
     );
-    const runs = created.filter((r): r is RunRef => r !== undefined);
+    const made = created.filter((r): r is CreatedRun => r !== undefined);
+    const runs = made.map(r => r.ref);
     const brokenNote = broken.length
       ? `; broken: ${broken.map(p => p.file).join(', ')}`
       : '';
@@ -333,6 +362,9 @@ export class TriggerEngine {
         .join(', ')} on ${cluster}/${namespace}${brokenNote}`,
       runs,
       pipelines: outcome,
+      records: made.map(r => r.record),
+      // The pending status checks the run's record: written after it.
+      onRecorded: () => made.forEach(r => this.o.statuses.add(r.status)),
     };
   }
 
@@ -343,7 +375,7 @@ export class TriggerEngine {
     where: RunTarget,
     explanation: PipelineExplanation,
     rendered: Record<string, any>,
-  ): Promise<RunRef> {
+  ): Promise<CreatedRun> {
     const pipeline = pipelineName(explanation);
     const ref = plan.trigger.ref ?? (plan.pullRequest ? d.ref : undefined);
     const run = stampRun(rendered, {
@@ -358,29 +390,31 @@ export class TriggerEngine {
     run.metadata.namespace = where.namespace;
     await this.o.clusters.createRun(where, run);
     const key = { ...where, name: String(run.metadata.name) };
-    await this.o.runs.insert({
-      ...key,
-      pipeline,
-      entityRef: target.entityRef,
-      repository: d.repository,
-      sha: plan.context.revision,
-      ref,
-      event: plan.trigger.name,
-      deliveryId: d.id,
-      statusContext: statusContext(pipeline),
-    });
     const link = runLink(this.o.appBaseUrl, key);
-    this.o.statuses.add({
-      htmlUrl: plan.htmlUrl,
-      repository: d.repository,
-      sha: plan.statusSha,
-      context: statusContext(pipeline),
-      state: 'pending',
-      description: `${pipeline} started on ${where.cluster}/${where.namespace}`,
-      targetUrl: link,
-      run: key,
-    });
-    return { ...key, pipeline, link };
+    return {
+      ref: { ...key, pipeline, link },
+      record: {
+        ...key,
+        pipeline,
+        entityRef: target.entityRef,
+        repository: d.repository,
+        sha: plan.context.revision,
+        ref,
+        event: plan.trigger.name,
+        deliveryId: d.id,
+        statusContext: statusContext(pipeline),
+      },
+      status: {
+        htmlUrl: plan.htmlUrl,
+        repository: d.repository,
+        sha: plan.statusSha,
+        context: statusContext(pipeline),
+        state: 'pending',
+        description: `${pipeline} started on ${where.cluster}/${where.namespace}`,
+        targetUrl: link,
+        run: key,
+      },
+    };
   }
 
   private status(

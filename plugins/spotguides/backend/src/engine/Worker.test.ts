@@ -92,6 +92,48 @@ describe.each(databases.eachSupportedId())('Worker on %s', id => {
   });
 });
 
+describe('Worker', () => {
+  it("starts a repository's next delivery once the one before says its ordered part is done, not before", async () => {
+    const store = await DeliveryStore.create({
+      database: await databases.init('SQLITE_3'),
+    });
+    for (const n of [1, 2, 3]) await store.insert(delivery(`d${n}`, 'acme/a'));
+    const started: string[] = [];
+    const orderedBy = new Map<string, () => void>();
+    const finish = new Map<string, () => void>();
+    const worker = new Worker({
+      store,
+      logger: mockServices.logger.mock(),
+      pollMs: 50,
+      process: (d, _signal, ordered) => {
+        started.push(d.id);
+        orderedBy.set(d.id, ordered);
+        return new Promise(resolve =>
+          finish.set(d.id, () =>
+            resolve({ decision: 'no-match', reason: 'test' }),
+          ),
+        );
+      },
+    });
+    worker.start();
+    await waitFor(() => started.length === 1);
+    await new Promise(r => setTimeout(r, 100));
+    expect(started).toEqual(['d1']);
+    // d1 has read what its successor needs; it is still busy.
+    orderedBy.get('d1')!();
+    await waitFor(() => started.length === 2);
+    expect(started).toEqual(['d1', 'd2']);
+    // Ending counts as ordered too.
+    finish.get('d2')!();
+    await waitFor(() => started.length === 3);
+    expect(started).toEqual(['d1', 'd2', 'd3']);
+    finish.get('d1')!();
+    finish.get('d3')!();
+    await waitFor(async () => (await store.queueStats()).depth === 0);
+    await worker.stop();
+  });
+});
+
 async function waitFor(
   check: () => boolean | Promise<boolean>,
   timeoutMs = 10_000,

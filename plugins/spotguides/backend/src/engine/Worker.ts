@@ -8,10 +8,17 @@ export interface WorkerOptions {
   logger: LoggerService;
   /**
    * Decides one delivery. `signal` aborts when the lease is lost: nothing
-   * more may be written for the delivery then.
+   * more may be written for the delivery then. The repository's next
+   * delivery starts once this one calls `ordered` (or has ended): what
+   * must happen in the order received (reading `.tekton/`, so a push finds
+   * its parent's listing) comes before it, the slow rest overlaps.
    */
-  process(d: ClaimedDelivery, signal: AbortSignal): Promise<Outcome>;
-  /** Deliveries processed at once by this replica. @default 8 */
+  process(
+    d: ClaimedDelivery,
+    signal: AbortSignal,
+    ordered: () => void,
+  ): Promise<Outcome>;
+  /** Deliveries processed at once by this replica. @default 32 */
   concurrency?: number;
   /** How long a claim holds before another replica may take over. @default 60000 */
   leaseMs?: number;
@@ -113,49 +120,63 @@ export class Worker {
   }
 
   private async pump(): Promise<void> {
-    const concurrency = this.o.concurrency ?? 8;
-    while (!this.stopped && this.inFlight < concurrency) {
+    const concurrency = this.o.concurrency ?? 32;
+    // Claimed in batches: under load a claim per finished delivery would
+    // cost the queue one more query per delivery.
+    const batch = Math.max(1, Math.floor(concurrency / 4));
+    while (
+      !this.stopped &&
+      (this.inFlight === 0 || concurrency - this.inFlight >= batch)
+    ) {
       const claimed = await this.o.store.claim(this.owner, {
         limit: concurrency - this.inFlight,
         leaseMs: this.o.leaseMs ?? 60_000,
       });
       if (!claimed.length) return;
-      for (const d of claimed) {
-        this.inFlight++;
-        // One repository's deliveries in the order received: a push then
-        // finds its parent's .tekton/ listing cached (no request), and runs
-        // start in commit order.
-        const previous = this.tails.get(d.repository) ?? Promise.resolve();
-        const job: Promise<void> = previous
-          .then(() => this.handle(d))
-          // The database failed us: the lease runs out and the delivery is
-          // taken again then.
-          .catch(error =>
-            this.o.logger.error(`recording delivery ${d.id} failed: ${error}`),
-          )
-          .finally(() => {
-            this.inFlight--;
-            this.active.delete(job);
-            if (this.tails.get(d.repository) === job) {
-              this.tails.delete(d.repository);
-            }
-            this.nudge();
-          });
-        this.tails.set(d.repository, job);
-        this.active.add(job);
-      }
+      for (const d of claimed) this.begin(d);
     }
   }
 
-  private async handle(d: ClaimedDelivery): Promise<void> {
+  private begin(d: ClaimedDelivery): void {
+    this.inFlight++;
+    // One repository's deliveries start in the order received: a push
+    // then finds its parent's .tekton/ listing cached (no request), and
+    // runs start in commit order.
+    const previous = this.tails.get(d.repository) ?? Promise.resolve();
+    let ordered!: () => void;
+    const tail = new Promise<void>(resolve => {
+      ordered = resolve;
+    });
+    this.tails.set(d.repository, tail);
+    const job: Promise<void> = previous
+      .then(() => this.handle(d, ordered))
+      // The database failed us: the lease runs out and the delivery is
+      // taken again then.
+      .catch(error =>
+        this.o.logger.error(`recording delivery ${d.id} failed: ${error}`),
+      )
+      .finally(() => {
+        ordered();
+        this.inFlight--;
+        this.active.delete(job);
+        if (this.tails.get(d.repository) === tail) {
+          this.tails.delete(d.repository);
+        }
+        this.nudge();
+      });
+    this.active.add(job);
+  }
+
+  private async handle(d: ClaimedDelivery, ordered: () => void): Promise<void> {
     const { store, logger } = this.o;
     // Claimed before shutdown began, started after: its lease is handed back.
     if (this.stopped) return;
     const lease = this.holdLease(d);
     try {
-      const outcome = await this.o.process(d, lease.signal);
+      const outcome = await this.o.process(d, lease.signal, ordered);
       lease.signal.throwIfAborted();
       if (await store.complete(d.id, this.owner, outcome)) {
+        outcome.onRecorded?.();
         this.o.onDecided?.(d, outcome);
       }
     } catch (error) {

@@ -157,6 +157,30 @@ describe('TektonReader', () => {
     expect(fifth.hint.before).toBe(fourth.sha);
   });
 
+  it("waits, within one deadline, for a grandparent's delivery that arrives after its child's", async () => {
+    const first = await push('README.md');
+    const second = await push('src/h.ts');
+    const third = await push('src/i.ts');
+    const fourth = await push('src/j.ts');
+    // The third push is stored; the second arrives 60 ms after the walk
+    // first asks for it.
+    let arrivesAt: number | undefined;
+    const pushes = {
+      pushTo: async (_repository: string, sha: string) => {
+        if (sha === third.sha) return third.hint;
+        if (sha !== second.sha) return undefined;
+        arrivesAt ??= Date.now() + 60;
+        return Date.now() >= arrivesAt ? second.hint : undefined;
+      },
+    };
+    const reader = new TektonReader({ pushes });
+    await reader.read(await client(), REPOSITORY, first.sha);
+    const before = used();
+    await reader.read(await client(), REPOSITORY, fourth.sha, fourth.hint);
+    expect(used() - before).toBe(0);
+    expect(arrivesAt).toBeDefined();
+  });
+
   it('reads the listing again when a push changed .tekton/, but only the changed file', async () => {
     const reader = new TektonReader();
     const first = await push('README.md');

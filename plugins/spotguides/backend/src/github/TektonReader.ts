@@ -232,6 +232,9 @@ export class TektonReader {
     hint: PushHint,
   ): Promise<Entry[] | undefined> {
     const passed: string[] = [];
+    // One wait for the whole walk: GitHub may deliver a push's parent, or
+    // the parent's parent, after it.
+    const until = Date.now() + (this.options.parentWaitMs ?? 200);
     let step: PushHint | undefined = hint;
     for (let i = 0; step && i < MAX_WALK && keepsTekton(step); i++) {
       const parent = this.listings.get(`${repository}@${step.before}`);
@@ -244,7 +247,7 @@ export class TektonReader {
         return parent.entries;
       }
       passed.push(step.before);
-      step = await this.pushTo(repository, step.before, i === 0);
+      step = await this.pushTo(repository, step.before, until);
     }
     return undefined;
   }
@@ -252,11 +255,10 @@ export class TektonReader {
   private async pushTo(
     repository: string,
     sha: string,
-    wait: boolean,
+    until: number,
   ): Promise<PushHint | undefined> {
     const log = this.options.pushes;
     if (!log) return undefined;
-    const until = Date.now() + (wait ? this.options.parentWaitMs ?? 200 : 0);
     for (;;) {
       const found = await log.pushTo(repository, sha);
       if (found || Date.now() >= until) return found;

@@ -13,6 +13,7 @@ import {
   TEKTON_CRDS,
   TektonDouble,
 } from '@pipeline-portal/testing';
+import { StatusQueue } from '../engine/StatusQueue';
 import { RunStore } from '../store';
 import {
   readReportingSettings,
@@ -159,6 +160,42 @@ describe.each(databases.eachSupportedId())('StatusReporter on %s', dbId => {
     }
     throw new Error('condition not met in time');
   };
+
+  it("writes a run's pending status once between the engine's queue and two replicas' watchers", async () => {
+    const name = `orders-once-${sfx}`;
+    const context = `pipeline-portal/once-${sfx}`;
+    const release = tekton.holdRuns({});
+    // Past the grace: the watchers stand in for the engine's write.
+    await engineRun(name, `once-${sfx}`);
+    const later = () => Date.now() + 60_000;
+    const github = githubClients(gh);
+    const queue = new StatusQueue({
+      github: github as any,
+      runs,
+      logger,
+    });
+    queue.add({
+      htmlUrl: `${gh.webUrl}/payments/orders`,
+      repository: 'payments/orders',
+      sha,
+      context,
+      state: 'pending',
+      description: `once-${sfx} started`,
+      run: { cluster: 'payments-prod', namespace: 'payments', name },
+    });
+    await Promise.all([
+      reporter(github, later).runOnce(),
+      reporter(github, later).runOnce(),
+      queue.idle(),
+    ]);
+    expect(statuses(context)).toHaveLength(1);
+    expect(statuses(context)[0].state).toBe('pending');
+    expect(
+      await runs.get({ cluster: 'payments-prod', namespace: 'payments', name }),
+      // Running by now: the commit's pending stands for it.
+    ).toMatchObject({ status: 'Running', reportedStatus: 'Running' });
+    release();
+  });
 
   it('turns the pending status green or red when the run ends, linking to the run', async () => {
     const ctx = (p: string) => `pipeline-portal/${p}-${sfx}`;

@@ -15,6 +15,12 @@ export interface ReportingRunStore {
     completedAt?: string,
   ): Promise<void>;
   markReported(key: RunKey, status: RunStatus): Promise<void>;
+  /** Takes the write of `to` when the commit shows `from` (`RunStore.claimReport`). */
+  claimReport(
+    key: RunKey,
+    from: RunStatus | undefined,
+    to: RunStatus | undefined,
+  ): Promise<boolean>;
 }
 
 /** An Octokit (throttled, with retries) as far as commit statuses go. */
@@ -197,13 +203,18 @@ export class StatusReporter {
       ) {
         continue;
       }
+      // Taken first: another writer (the engine's queue, a replica's
+      // watcher) that got there writes it, not this one too.
+      if (!(await runs.claimReport(keyOf(run), shown, run.status))) continue;
       const outcome = await this.write(run);
       if (outcome === 'written') reported++;
       else if (outcome === 'deferred') deferred++;
       if (outcome !== 'deferred') {
-        await runs.markReported(keyOf(run), run.status);
         this.messages.delete(id(run));
-      } else if (this.now() < this.pausedUntil) {
+      } else {
+        await runs.claimReport(keyOf(run), run.status, shown);
+      }
+      if (outcome === 'deferred' && this.now() < this.pausedUntil) {
         logger.info(
           `GitHub rate limit: commit statuses wait until ${new Date(
             this.pausedUntil,

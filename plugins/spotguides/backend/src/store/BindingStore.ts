@@ -41,6 +41,12 @@ export class BindingStore {
     return new BindingStore(await connect(options.database));
   }
 
+  /** Bindings read for the trigger engine, by repository (lower case). */
+  private readonly cache = new Map<
+    string,
+    { at: number; binding: Promise<Binding | undefined> }
+  >();
+
   private constructor(private readonly knex: Knex) {}
 
   async get(repository: string): Promise<Binding | undefined> {
@@ -48,6 +54,28 @@ export class BindingStore {
       .where({ repository: repository.toLowerCase() })
       .first();
     return row ? fromRow(row) : undefined;
+  }
+
+  /**
+   * The binding as read at most `maxAgeMs` ago: the trigger engine asks for
+   * every delivery. A change made through this replica is seen at once, one
+   * made through another within `maxAgeMs`.
+   */
+  getCached(
+    repository: string,
+    maxAgeMs: number,
+    now = Date.now(),
+  ): Promise<Binding | undefined> {
+    const key = repository.toLowerCase();
+    const hit = this.cache.get(key);
+    if (hit && now - hit.at < maxAgeMs) return hit.binding;
+    const binding = this.get(key);
+    this.cache.set(key, { at: now, binding });
+    binding.catch(() => this.cache.delete(key));
+    if (this.cache.size > 10_000) {
+      this.cache.delete(this.cache.keys().next().value!);
+    }
+    return binding;
   }
 
   /** Binds (or rebinds) a repository; one statement, so never half written. */
@@ -63,6 +91,7 @@ export class BindingStore {
       bound_at: now.toISOString(),
     };
     await this.knex(TABLE).insert(row).onConflict('repository').merge();
+    this.cache.delete(row.repository);
     return fromRow(row);
   }
 
@@ -70,6 +99,7 @@ export class BindingStore {
     const count = await this.knex(TABLE)
       .where({ repository: repository.toLowerCase() })
       .delete();
+    this.cache.delete(repository.toLowerCase());
     return count > 0;
   }
 }

@@ -1,5 +1,6 @@
 import { TestDatabases } from '@backstage/backend-test-utils';
 import { DeliveryStore, dedupKey } from './DeliveryStore';
+import { RunStore } from './RunStore';
 
 jest.setTimeout(60_000);
 
@@ -45,6 +46,55 @@ describe.each(databases.eachSupportedId())('DeliveryStore on %s', id => {
     expect(dup).toMatchObject({ decision: 'duplicate' });
     expect(dup!.reason).toContain('d-1');
     expect(await store.queuedCount()).toBe(2);
+  });
+
+  it('records the runs a delivery made with its decision, and the runs even when its lease was lost', async () => {
+    const { knex, store } = await setup();
+    const runs = await RunStore.create({ database: knex });
+    const record = (name: string, deliveryId: string) => ({
+      cluster: 'dev',
+      namespace: 'team-a',
+      name,
+      pipeline: 'build',
+      entityRef: 'component:default/shop',
+      repository: 'acme/shop',
+      sha: 'a'.repeat(40),
+      event: 'push',
+      deliveryId,
+      statusContext: 'pipeline-portal/build',
+    });
+    await store.insert(delivery('d-1'));
+    await store.insert(delivery('d-2', 'b'.repeat(40)));
+    await store.claim('replica-a', { limit: 10, leaseMs: 30_000 });
+    let told = 0;
+    const outcome = {
+      decision: 'ran' as const,
+      reason: 'started build',
+      records: [record('r1', 'd-1'), record('r2', 'd-1')],
+      onRecorded: () => told++,
+    };
+    expect(await store.complete('d-1', 'replica-a', outcome)).toBe(true);
+    expect(await store.get('d-1')).toMatchObject({ decision: 'ran' });
+    expect((await runs.listByEntity('component:default/shop')).length).toBe(2);
+    // The store never calls back: the worker does, once recorded.
+    expect(told).toBe(0);
+
+    // Retried elsewhere after a lost lease: the run exists on its cluster,
+    // so it is recorded; the decision is not, and no earlier run changes.
+    expect(
+      await store.complete('d-2', 'replica-b', {
+        decision: 'ran',
+        reason: 'started build',
+        records: [record('r1', 'other'), record('r3', 'd-2')],
+      }),
+    ).toBe(false);
+    expect(await store.get('d-2')).toMatchObject({ decision: 'pending' });
+    expect(await runs.get(record('r1', 'd-1'))).toMatchObject({
+      deliveryId: 'd-1',
+    });
+    expect(await runs.get(record('r3', 'd-2'))).toMatchObject({
+      deliveryId: 'd-2',
+    });
   });
 
   it('lets only one of two claimants lease a delivery', async () => {

@@ -9,6 +9,7 @@ import type {
 import { createHash } from 'node:crypto';
 import { Knex } from 'knex';
 import { connect } from './migrations';
+import { NewRunRecord, RUNS_TABLE, runRow } from './RunStore';
 
 const TABLE = 'spotguides_deliveries';
 
@@ -40,6 +41,10 @@ export interface Outcome {
   reason: string;
   runs?: RunRef[];
   pipelines?: PipelineExplanation[];
+  /** Runs created for the delivery, recorded with the decision. */
+  records?: NewRunRecord[];
+  /** Told once the decision (and its runs) are recorded. */
+  onRecorded?(): void;
 }
 
 export type InsertResult = 'queued' | 'duplicate' | 'known';
@@ -218,15 +223,19 @@ export class DeliveryStore {
     return count === 1;
   }
 
-  /** Records the decision; false when the lease was lost meanwhile. */
+  /**
+   * Records the decision and the runs it created; false when the lease was
+   * lost meanwhile (the runs are recorded all the same: they exist). One
+   * statement on PostgreSQL, so a delivery costs the pool one round trip.
+   */
   async complete(
     id: string,
     owner: string,
     outcome: Outcome,
   ): Promise<boolean> {
-    const count = await this.knex(TABLE)
-      .where({ id, lease_owner: owner, state: 'queued' })
-      .update({
+    const now = new Date();
+    const update = (q: Knex.QueryBuilder) =>
+      q.where({ id, lease_owner: owner, state: 'queued' }).update({
         state: 'done',
         lease_owner: null,
         lease_until: 0,
@@ -234,9 +243,25 @@ export class DeliveryStore {
         reason: outcome.reason,
         runs: JSON.stringify(outcome.runs ?? []),
         pipelines: outcome.pipelines ? JSON.stringify(outcome.pipelines) : null,
-        updated_at: new Date().toISOString(),
+        updated_at: now.toISOString(),
       });
-    return count === 1;
+    const records = (outcome.records ?? []).map(r => runRow(r, now));
+    const insertRuns = (k: Knex) =>
+      k(RUNS_TABLE)
+        .insert(records)
+        .onConflict(['cluster', 'namespace', 'name'])
+        .ignore();
+    if (!records.length) return (await update(this.knex(TABLE))) === 1;
+    if (this.knex.client.config.client === 'pg') {
+      const rows = await update(
+        this.knex.with('recorded', insertRuns(this.knex)).from(TABLE),
+      ).returning('id');
+      return rows.length === 1;
+    }
+    return this.knex.transaction(async trx => {
+      await insertRuns(trx);
+      return (await update(trx(TABLE))) === 1;
+    });
   }
 
   /** How many deliveries are queued, and since when the oldest waits. */

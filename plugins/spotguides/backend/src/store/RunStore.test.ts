@@ -55,4 +55,38 @@ describe.each(databases.eachSupportedId())('RunStore on %s', id => {
     await store.delete(run('r2'));
     expect(await store.get(run('r2'))).toBeUndefined();
   });
+
+  it('lets one writer of all that try take the report of a state change', async () => {
+    const store = await RunStore.create({ database: await databases.init(id) });
+    await store.insert(run('r1'));
+    const pending = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        store.claimReport(run('r1'), undefined, 'Pending', {
+          status: 'Pending',
+        }),
+      ),
+    );
+    expect(pending.filter(Boolean)).toHaveLength(1);
+    expect(await store.get(run('r1'))).toMatchObject({
+      reportedStatus: 'Pending',
+    });
+    // The write failed: handed back, and taken again by the next writer.
+    expect(await store.claimReport(run('r1'), 'Pending', undefined)).toBe(true);
+    expect(await store.claimReport(run('r1'), undefined, 'Pending')).toBe(true);
+
+    // The run moved on: a late pending is not taken, its end is, once.
+    await store.setStatus(run('r1'), 'Succeeded', '2026-12-06T10:00:00.000Z');
+    await store.claimReport(run('r1'), 'Pending', undefined);
+    expect(
+      await store.claimReport(run('r1'), undefined, 'Pending', {
+        status: 'Pending',
+      }),
+    ).toBe(false);
+    const ends = await Promise.all([
+      store.claimReport(run('r1'), undefined, 'Succeeded'),
+      store.claimReport(run('r1'), undefined, 'Succeeded'),
+    ]);
+    expect(ends.filter(Boolean)).toHaveLength(1);
+    expect(await store.listUnreported(10)).toEqual([]);
+  });
 });

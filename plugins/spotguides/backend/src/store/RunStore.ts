@@ -52,6 +52,37 @@ interface Row {
   completed_at: string | null;
 }
 
+/** A run to record: the engine has just created it. */
+export type NewRunRecord = Omit<
+  RunRecord,
+  'status' | 'createdAt' | 'reportedStatus'
+> & {
+  status?: RunStatus;
+  reportedStatus?: RunStatus;
+};
+
+export const RUNS_TABLE = TABLE;
+
+/** The row of a new run. */
+export function runRow(run: NewRunRecord, now = new Date()): Row {
+  return {
+    ...keyOf(run),
+    pipeline: run.pipeline,
+    entity_ref: run.entityRef,
+    repository: run.repository,
+    sha: run.sha,
+    ref: run.ref ?? null,
+    event: run.event,
+    delivery_id: run.deliveryId,
+    status_context: run.statusContext,
+    status: run.status ?? 'Pending',
+    reported_status: run.reportedStatus ?? null,
+    created_at: now.toISOString(),
+    started_at: run.startedAt ?? null,
+    completed_at: run.completedAt ?? null,
+  };
+}
+
 const keyOf = (k: RunKey) => ({
   cluster: k.cluster,
   namespace: k.namespace,
@@ -69,29 +100,9 @@ export class RunStore {
   private constructor(private readonly knex: Knex) {}
 
   /** Records a created run; a run already recorded (a retry) is kept as is. */
-  async insert(
-    run: Omit<RunRecord, 'status' | 'createdAt' | 'reportedStatus'> & {
-      status?: RunStatus;
-      reportedStatus?: RunStatus;
-    },
-  ): Promise<void> {
+  async insert(run: NewRunRecord): Promise<void> {
     await this.knex(TABLE)
-      .insert({
-        ...keyOf(run),
-        pipeline: run.pipeline,
-        entity_ref: run.entityRef,
-        repository: run.repository,
-        sha: run.sha,
-        ref: run.ref ?? null,
-        event: run.event,
-        delivery_id: run.deliveryId,
-        status_context: run.statusContext,
-        status: run.status ?? 'Pending',
-        reported_status: run.reportedStatus ?? null,
-        created_at: new Date().toISOString(),
-        started_at: run.startedAt ?? null,
-        completed_at: run.completedAt ?? null,
-      })
+      .insert(runRow(run))
       .onConflict(['cluster', 'namespace', 'name'])
       .ignore();
   }
@@ -146,6 +157,29 @@ export class RunStore {
     }
     if (completedAt) patch.completed_at = completedAt;
     await this.knex(TABLE).where(keyOf(key)).update(patch);
+  }
+
+  /**
+   * Takes the writing of `to` on the run's commit: true only for the one
+   * caller (of any replica) that finds the commit showing `from` and the
+   * run in status `to`, so each state change is written once. A write that
+   * then fails hands it back with `claimReport(key, to, from)`.
+   */
+  async claimReport(
+    key: RunKey,
+    from: RunStatus | undefined,
+    to: RunStatus | undefined,
+    options: { status?: RunStatus } = {},
+  ): Promise<boolean> {
+    const count = await this.knex(TABLE)
+      .where(keyOf(key))
+      .modify(q => {
+        if (from) q.where('reported_status', from);
+        else q.whereNull('reported_status');
+        if (options.status) q.where('status', options.status);
+      })
+      .update({ reported_status: to ?? null });
+    return count === 1;
   }
 
   /** Remembers which status the commit shows now. */

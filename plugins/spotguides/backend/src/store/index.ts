@@ -8,4 +8,4 @@ export type {
   Outcome,
 } from './DeliveryStore';
 export { RunStore } from './RunStore';
-export type { RunKey, RunRecord } from './RunStore';
+export type { NewRunRecord, RunKey, RunRecord } from './RunStore';
