@@ -52,6 +52,12 @@ interface Row {
   completed_at: string | null;
 }
 
+const keyOf = (k: RunKey) => ({
+  cluster: k.cluster,
+  namespace: k.namespace,
+  name: k.name,
+});
+
 /** A run to record: the engine has just created it. */
 export type NewRunRecord = Omit<
   RunRecord,
@@ -83,11 +89,6 @@ export function runRow(run: NewRunRecord, now = new Date()): Row {
   };
 }
 
-const keyOf = (k: RunKey) => ({
-  cluster: k.cluster,
-  namespace: k.namespace,
-  name: k.name,
-});
 
 /** The `spotguides_runs` table: runs created, their status and what was reported. */
 export class RunStore {
