@@ -303,6 +303,74 @@ describe('replicas', { timeout: 900_000 }, () => {
         await client.end();
       }
     });
+
+    it("is run by the other replica within the task's timeout when the one running it is killed mid-pass", async () => {
+      // B alone holds the task now; a slow pass begins, A comes back, and B
+      // is killed: nothing hands the claim back, so it lasts until the
+      // timeout the task set (close to a pass's worst case, not 10 min).
+      const slow = kube.faults.add({
+        path: '/serviceinstances',
+        method: 'GET',
+        latencyMs: 6000,
+      });
+      const url = new URL(postgresUrl);
+      url.pathname = `/${prefix}integrated-services`;
+      const client = new pg.Client({ connectionString: url.href });
+      await client.connect();
+      const task = async () =>
+        (
+          await client.query(
+            "SELECT current_run_ticket, settings_json FROM backstage_backend_tasks__tasks WHERE id = 'integrated-services-reconcile'",
+          )
+        ).rows[0];
+      try {
+        const timeoutS =
+          Number(
+            /^PT(\d+)M$/.exec(
+              JSON.parse((await task()).settings_json).timeoutAfterDuration,
+            )?.[1] ?? NaN,
+          ) * 60;
+        assert.ok(timeoutS > 0 && timeoutS < 600, `task timeout ${timeoutS} s`);
+        const ongoing = (await task()).current_run_ticket;
+        const ticket = await eventually(
+          'B in a slow pass',
+          async () => {
+            const now = (await task()).current_run_ticket;
+            return now && now !== ongoing ? now : undefined;
+          },
+          { timeoutMs: 60_000, everyMs: 50 },
+        );
+        a = await start(prefix, env);
+        await waitForReady(a, 240_000);
+        assert.equal(
+          (await task()).current_run_ticket,
+          ticket,
+          'B is still in the same pass',
+        );
+        slow.remove();
+        const t0 = Date.now();
+        process.kill(-b.pid, 'SIGKILL');
+        await b.exited;
+        await eventually(
+          'the task claimed by the replica left',
+          async () => {
+            const now = (await task()).current_run_ticket;
+            return now && now !== ticket;
+          },
+          { timeoutMs: (timeoutS + CADENCE + 10) * 1000, everyMs: 200 },
+        );
+        const gapS = (Date.now() - t0) / 1000;
+        process.stdout.write(
+          `# SIGKILL: A took the task over ${gapS.toFixed(
+            1,
+          )} s after the kill (the task's timeout is ${timeoutS} s)\n`,
+        );
+        assert.ok(gapS < timeoutS + CADENCE + 10, `${gapS} s`);
+      } finally {
+        slow.remove();
+        await client.end();
+      }
+    });
   });
 
   it('a replica whose plugin cannot start exits non-zero with one line naming the plugin, within its start-up budget', async () => {

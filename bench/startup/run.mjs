@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { freePort, repoRoot } from '../../e2e/lib/portal.mjs';
 import { median, verdict } from '../lib/stats.mjs';
+import YAML from 'yaml';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 5;
 const require = createRequire(import.meta.url);
@@ -24,9 +25,16 @@ const entries = {
 };
 const SETTLE_MS = 3000;
 
-async function rssMiB(pid) {
+async function rssMiB(pid, field = 'VmRSS') {
   const status = await fs.readFile(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+) kB/.exec(status)[1]) / 1024;
+  return Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)[1]) / 1024;
+}
+
+/** User + system CPU seconds a process has used (Linux, 100 ticks/s). */
+async function cpuSeconds(pid) {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 async function measure(name) {
@@ -80,8 +88,17 @@ async function measure(name) {
       }
       if (readyMs === undefined) await new Promise(r => setTimeout(r, 50));
     }
+    const startCpu = await cpuSeconds(child.pid);
     await new Promise(r => setTimeout(r, SETTLE_MS));
-    return { readyMs, rss: await rssMiB(child.pid) };
+    return {
+      readyMs,
+      rss: await rssMiB(child.pid),
+      peakRss: await rssMiB(child.pid, 'VmHWM'),
+      startCpu,
+      // Idle after start: scheduled tasks, the catalog's loop.
+      idleCores:
+        ((await cpuSeconds(child.pid)) - startCpu) / (SETTLE_MS / 1000),
+    };
   } finally {
     child.kill('SIGTERM');
     await new Promise(r =>
@@ -107,6 +124,9 @@ for (let i = 0; i < runs; i++) {
 const med = name => ({
   ready: median(results[name].map(r => r.readyMs)) / 1000,
   rss: median(results[name].map(r => r.rss)),
+  peakRss: median(results[name].map(r => r.peakRss)),
+  startCpu: median(results[name].map(r => r.startCpu)),
+  idleCores: median(results[name].map(r => r.idleCores)),
 });
 const portal = med('portal');
 const bare = med('bare');
@@ -134,4 +154,49 @@ console.log(
   `  ratio RSS         ${rssRatio.toFixed(3)}    target <= 1.15    ${verdict(
     rssRatio <= 1.15,
   )}`,
+);
+
+// What the chart asks of Kubernetes, beside what one replica used here.
+const chart = YAML.parse(
+  await fs.readFile(
+    path.join(repoRoot, 'deploy/helm/pipeline-portal/values.yaml'),
+    'utf8',
+  ),
+);
+const mib = q => {
+  const m = /^(\d+(?:\.\d+)?)(Mi|Gi)$/.exec(String(q));
+  return m ? Number(m[1]) * (m[2] === 'Gi' ? 1024 : 1) : NaN;
+};
+const cores = q =>
+  String(q).endsWith('m') ? Number(String(q).slice(0, -1)) / 1000 : Number(q);
+const { requests, limits } = chart.resources;
+console.log(
+  `\nchart resources beside one replica (medians; development start with the TypeScript transform, above a built image's):`,
+);
+console.log(
+  `  memory request    ${
+    requests.memory
+  }   RSS after start ${portal.rss.toFixed(
+    0,
+  )} MiB, peak ${portal.peakRss.toFixed(0)} MiB   ${verdict(
+    mib(requests.memory) >= portal.rss,
+  )} (request >= RSS after start)`,
+);
+console.log(
+  `  memory limit      ${limits.memory}  peak ${portal.peakRss.toFixed(
+    0,
+  )} MiB   ${verdict(
+    mib(limits.memory) >= 2 * portal.peakRss,
+  )} (limit >= 2 x peak, room for load)`,
+);
+console.log(
+  `  cpu request       ${requests.cpu}      start-up ${portal.startCpu.toFixed(
+    1,
+  )} CPU s (${(portal.startCpu / 180).toFixed(
+    2,
+  )} cores over the 180 s start-up budget), idle ${portal.idleCores.toFixed(
+    3,
+  )} cores   ${verdict(
+    cores(requests.cpu) >= Math.max(portal.idleCores, portal.startCpu / 180),
+  )} (request >= idle and >= start-up CPU spread over the budget)`,
 );

@@ -21,6 +21,7 @@ import {
 } from './load';
 import { cursor, PushCursor, startWorld, World } from './world';
 import { summarizeProfile } from '../lib/cpuprofile';
+import { CpuSplit, cpuSplit } from '../lib/cpu';
 
 const args = process.argv.slice(2);
 const opt = (name: string, def: number) => {
@@ -55,6 +56,8 @@ interface RunFigures {
   refused: number;
   /** No answer within GitHub's 10 s (the sender gives up, as hookshot does). */
   timedOut: number;
+  /** CPU per delivery accepted and turned into a run, both phases (ms). */
+  cpu: CpuSplit;
 }
 
 async function main() {
@@ -120,6 +123,7 @@ async function main() {
     for (let i = 0; i < RUNS; i++) {
       const logStart = world.gh.requests.length;
       const used = world.gh.rateLimit.snapshot(world.gh.token).used;
+      const cpu = cpuSplit(portal.child.pid!);
       const fixed = await phase(world, portal, created, next, {
         count: RATE * DURATION_S,
         rate: RATE,
@@ -129,6 +133,13 @@ async function main() {
         count: BURST,
         maxMs: BURST_MAX_S * 1000,
       });
+      const spent = cpu();
+      const delivered =
+        fixed.accepted.length -
+        fixed.missing +
+        burst.accepted.length -
+        burst.missing;
+      const perDelivery = (ms: number) => ms / Math.max(1, delivered);
       const github = countRequests(world.gh.requests.slice(logStart));
       const quotaUsed = world.gh.rateLimit.snapshot(world.gh.token).used - used;
       const lat = fixed.latencies;
@@ -149,6 +160,11 @@ async function main() {
         missing: fixed.missing + burst.missing,
         refused: fixed.refused + burst.refused,
         timedOut: fixed.timedOut + burst.timedOut,
+        cpu: {
+          portal: perDelivery(spent.portal),
+          postgres: perDelivery(spent.postgres),
+          bench: perDelivery(spent.bench),
+        },
       };
       results.push(r);
       console.log(
@@ -164,7 +180,11 @@ async function main() {
           0,
         )}/s accepted, ${r.burst.processedPerSecond.toFixed(
           0,
-        )}/s turned into runs; .tekton/ reads ${
+        )}/s turned into runs; CPU per delivery: portal ${r.cpu.portal.toFixed(
+          2,
+        )} ms, PostgreSQL ${r.cpu.postgres.toFixed(
+          2,
+        )} ms, bench and doubles ${r.cpu.bench.toFixed(2)} ms; .tekton/ reads ${
           github.tektonPrimary
         } primary, ${github.tektonNotModified} 304; statuses ${
           github.statusWrites
@@ -284,6 +304,23 @@ function report(results: RunFigures[]): boolean {
     )}, other ${runs(r => r.github.other)}; quota used per run ${runs(
       r => r.github.quotaUsed,
     )}`,
+  );
+  const cores = os.cpus().length;
+  const cpuOf = (f: (r: RunFigures) => number) => m(f).toFixed(2);
+  const total = m(r => r.cpu.portal + r.cpu.postgres + r.cpu.bench);
+  console.log(
+    `  CPU per delivery (both phases): portal ${cpuOf(
+      r => r.cpu.portal,
+    )} ms, PostgreSQL ${cpuOf(
+      r => r.cpu.postgres,
+    )} ms, this bench's sender and doubles ${cpuOf(
+      r => r.cpu.bench,
+    )} ms: ${total.toFixed(2)} ms in all, so ${cores} cores carry at most ${(
+      (cores * 1000) /
+      total
+    ).toFixed(0)} deliveries/s end to end, and the portal alone on one core ${(
+      1000 / m(r => r.cpu.portal)
+    ).toFixed(0)}/s`,
   );
   console.log(
     `  deliveries not accepted (of them unanswered within 10 s) or without a run: ${lost} (worst run; unanswered per run: ${runs(

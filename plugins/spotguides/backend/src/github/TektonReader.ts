@@ -142,7 +142,7 @@ export class TektonReader {
        * How long to wait for the delivery of a push's parent that has not
        * arrived (GitHub may deliver two quick pushes out of order): a few
        * lookups in the database cost less than a listing on primary quota.
-       * @default 200
+       * @default 1000
        */
       parentWaitMs?: number;
     } = {},
@@ -234,7 +234,7 @@ export class TektonReader {
     const passed: string[] = [];
     // One wait for the whole walk: GitHub may deliver a push's parent, or
     // the parent's parent, after it.
-    const until = Date.now() + (this.options.parentWaitMs ?? 200);
+    const until = Date.now() + (this.options.parentWaitMs ?? 1000);
     let step: PushHint | undefined = hint;
     for (let i = 0; step && i < MAX_WALK && keepsTekton(step); i++) {
       const parent = this.listings.get(`${repository}@${step.before}`);
@@ -262,7 +262,7 @@ export class TektonReader {
     for (;;) {
       const found = await log.pushTo(repository, sha);
       if (found || Date.now() >= until) return found;
-      await new Promise(r => setTimeout(r, 25));
+      await new Promise(r => setTimeout(r, 50));
     }
   }
 

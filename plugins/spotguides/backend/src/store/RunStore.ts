@@ -89,7 +89,6 @@ export function runRow(run: NewRunRecord, now = new Date()): Row {
   };
 }
 
-
 /** The `spotguides_runs` table: runs created, their status and what was reported. */
 export class RunStore {
   static async create(options: {
