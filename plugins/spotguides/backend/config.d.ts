@@ -8,7 +8,7 @@ export interface Config {
        * refused.
        */
       trigger?: {
-        /** Deliveries processed at once per portal replica. Default 32. */
+        /** Deliveries processed at once per portal replica. Default 16. */
         concurrency?: number;
         /**
          * How long a claimed delivery's lease lasts; renewed every third of

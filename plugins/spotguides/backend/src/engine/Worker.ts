@@ -18,7 +18,7 @@ export interface WorkerOptions {
     signal: AbortSignal,
     ordered: () => void,
   ): Promise<Outcome>;
-  /** Deliveries processed at once by this replica. @default 32 */
+  /** Deliveries processed at once by this replica. @default 16 */
   concurrency?: number;
   /** How long a claim holds before another replica may take over. @default 60000 */
   leaseMs?: number;
@@ -120,7 +120,7 @@ export class Worker {
   }
 
   private async pump(): Promise<void> {
-    const concurrency = this.o.concurrency ?? 32;
+    const concurrency = this.o.concurrency ?? 16;
     // Claimed in batches: under load a claim per finished delivery would
     // cost the queue one more query per delivery.
     const batch = Math.max(1, Math.floor(concurrency / 4));
