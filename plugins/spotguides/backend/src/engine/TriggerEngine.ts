@@ -28,11 +28,11 @@ import {
 } from '../store';
 import { NamespaceGuard } from '../trust/NamespaceGuard';
 import { resolveTarget } from '../trust/resolveTarget';
-import { ComponentDirectory, ComponentTarget } from './components';
+import { ComponentDirectory, ComponentTarget } from './ComponentDirectory';
 import { EventPlan, planEvent } from './eventPlan';
 import { runLink, stampRun, statusContext } from './labels';
 import { TransientError } from './errors';
-import { approvalTarget } from './okToTest';
+import { approvalTarget } from './approval';
 import { StatusJob, StatusQueue } from './StatusQueue';
 
 /** The pure trigger core (from the common package). */
@@ -113,12 +113,12 @@ const hostOf = (url: unknown) => {
 export class TriggerEngine {
   private readonly components: ComponentDirectory;
 
-  constructor(private readonly o: TriggerEngineOptions) {
+  constructor(private readonly options: TriggerEngineOptions) {
     this.components = new ComponentDirectory({
-      catalog: o.catalog,
-      auth: o.auth,
-      integrations: o.integrations,
-      ttlMs: o.componentTtlMs,
+      catalog: options.catalog,
+      auth: options.auth,
+      integrations: options.integrations,
+      ttlMs: options.componentTtlMs,
     });
   }
 
@@ -133,7 +133,7 @@ export class TriggerEngine {
     ordered?: () => void,
   ): Promise<Outcome> {
     if (d.event === 'issue_comment') {
-      const approval = await approvalTarget(d, this.o);
+      const approval = await approvalTarget(d, this.options);
       if ('decision' in approval) return approval;
       return this.forPlan(d, approval.payload, {
         trusted: true,
@@ -151,7 +151,10 @@ export class TriggerEngine {
   ): Promise<Outcome> {
     const [claimants, binding] = await Promise.all([
       this.components.claimants(d.repository),
-      this.o.bindings.getCached(d.repository, this.o.componentTtlMs ?? 15_000),
+      this.options.bindings.getCached(
+        d.repository,
+        this.options.componentTtlMs ?? 15_000,
+      ),
     ]);
     const resolution = resolveTarget({
       repository: d.repository,
@@ -164,7 +167,7 @@ export class TriggerEngine {
       const age = Date.now() - Date.parse(d.receivedAt);
       if (
         resolution.kind === 'waiting' &&
-        age < (this.o.componentGraceMs ?? 600_000)
+        age < (this.options.componentGraceMs ?? 600_000)
       ) {
         throw new TransientError(`${resolution.reason} yet`);
       }
@@ -190,7 +193,7 @@ export class TriggerEngine {
   ): Outcome {
     const plan = planEvent(event, payload, { pipelinesFromHead: false });
     if (typeof plan !== 'string') {
-      this.o.statuses.add({
+      this.options.statuses.add({
         htmlUrl: plan.htmlUrl,
         repository: d.repository,
         sha: plan.statusSha,
@@ -209,7 +212,7 @@ export class TriggerEngine {
     plan: EventPlan,
     { trusted, signal, ordered }: RunOptions,
   ): Promise<Outcome> {
-    const { github, reader, core } = this.o;
+    const { github, reader, core } = this.options;
     const client = await github.forRepository(plan.htmlUrl);
     const pr = plan.pullRequest;
     const needsApproval =
@@ -272,7 +275,11 @@ export class TriggerEngine {
     }
     // The annotations only name a place: the portal's credential goes there
     // only if it is a team namespace the portal made for the bound owner.
-    const refusal = await this.o.namespaces.refusal(cluster, namespace, owner);
+    const refusal = await this.options.namespaces.refusal(
+      cluster,
+      namespace,
+      owner,
+    );
     if (refusal) {
       toRun.forEach(p => this.status(d, plan, p, 'failure', refusal));
       return { decision: 'refused', reason: refusal, pipelines };
@@ -282,7 +289,7 @@ export class TriggerEngine {
       p: PipelineExplanation;
       run: Record<string, any>;
     }> = [];
-    const { serviceAccount, allowedResolvers } = this.o.runPolicy;
+    const { serviceAccount, allowedResolvers } = this.options.runPolicy;
     for (const p of toRun) {
       let message: string;
       try {
@@ -364,7 +371,7 @@ export class TriggerEngine {
       pipelines: outcome,
       records: made.map(r => r.record),
       // The pending status checks the run's record: written after it.
-      onRecorded: () => made.forEach(r => this.o.statuses.add(r.status)),
+      onRecorded: () => made.forEach(r => this.options.statuses.add(r.status)),
     };
   }
 
@@ -388,9 +395,9 @@ export class TriggerEngine {
       deliveryId: d.id,
     });
     run.metadata.namespace = where.namespace;
-    await this.o.clusters.createRun(where, run);
+    await this.options.clusters.createRun(where, run);
     const key = { ...where, name: String(run.metadata.name) };
-    const link = runLink(this.o.appBaseUrl, key);
+    const link = runLink(this.options.appBaseUrl, key);
     return {
       ref: { ...key, pipeline, link },
       record: {
@@ -425,7 +432,7 @@ export class TriggerEngine {
     description: string,
   ) {
     const pipeline = pipelineName(p);
-    this.o.statuses.add({
+    this.options.statuses.add({
       htmlUrl: plan.htmlUrl,
       repository: d.repository,
       sha: plan.statusSha,

@@ -54,7 +54,7 @@ export class Worker {
   /** The last job of each repository, which the next one waits for. */
   private readonly tails = new Map<string, Promise<void>>();
 
-  constructor(private readonly o: WorkerOptions) {}
+  constructor(private readonly options: WorkerOptions) {}
 
   start(): void {
     if (!this.stopped) return;
@@ -82,9 +82,9 @@ export class Worker {
     ]);
     clearTimeout(timer);
     for (const abort of this.leases) abort();
-    const released = await this.o.store.releaseAll(this.owner);
+    const released = await this.options.store.releaseAll(this.owner);
     if (released > 0) {
-      this.o.logger.info(
+      this.options.logger.info(
         `handed ${released} claimed deliveries back to the queue on shutdown`,
       );
     }
@@ -100,7 +100,7 @@ export class Worker {
     this.pumping = true;
     this.pump()
       .catch(error =>
-        this.o.logger.warn(`reading the delivery queue failed: ${error}`),
+        this.options.logger.warn(`reading the delivery queue failed: ${error}`),
       )
       .finally(() => {
         this.pumping = false;
@@ -115,12 +115,12 @@ export class Worker {
     this.timer = setTimeout(() => {
       this.nudge();
       if (!this.stopped) this.schedule();
-    }, this.o.pollMs ?? 1000);
+    }, this.options.pollMs ?? 1000);
     this.timer.unref?.();
   }
 
   private async pump(): Promise<void> {
-    const concurrency = this.o.concurrency ?? 16;
+    const concurrency = this.options.concurrency ?? 16;
     // Claimed in batches: under load a claim per finished delivery would
     // cost the queue one more query per delivery.
     const batch = Math.max(1, Math.floor(concurrency / 4));
@@ -128,9 +128,9 @@ export class Worker {
       !this.stopped &&
       (this.inFlight === 0 || concurrency - this.inFlight >= batch)
     ) {
-      const claimed = await this.o.store.claim(this.owner, {
+      const claimed = await this.options.store.claim(this.owner, {
         limit: concurrency - this.inFlight,
-        leaseMs: this.o.leaseMs ?? 60_000,
+        leaseMs: this.options.leaseMs ?? 60_000,
       });
       if (!claimed.length) return;
       for (const d of claimed) this.begin(d);
@@ -153,7 +153,9 @@ export class Worker {
       // The database failed us: the lease runs out and the delivery is
       // taken again then.
       .catch(error =>
-        this.o.logger.error(`recording delivery ${d.id} failed: ${error}`),
+        this.options.logger.error(
+          `recording delivery ${d.id} failed: ${error}`,
+        ),
       )
       .finally(() => {
         ordered();
@@ -168,16 +170,16 @@ export class Worker {
   }
 
   private async handle(d: ClaimedDelivery, ordered: () => void): Promise<void> {
-    const { store, logger } = this.o;
+    const { store, logger } = this.options;
     // Claimed before shutdown began, started after: its lease is handed back.
     if (this.stopped) return;
     const lease = this.holdLease(d);
     try {
-      const outcome = await this.o.process(d, lease.signal, ordered);
+      const outcome = await this.options.process(d, lease.signal, ordered);
       lease.signal.throwIfAborted();
       if (await store.complete(d.id, this.owner, outcome)) {
         outcome.onRecorded?.();
-        this.o.onDecided?.(d, outcome);
+        this.options.onDecided?.(d, outcome);
       }
     } catch (error) {
       if (lease.signal.aborted) {
@@ -191,7 +193,7 @@ export class Worker {
         return;
       }
       const transient = error instanceof TransientError;
-      const max = this.o.maxAttempts ?? 30;
+      const max = this.options.maxAttempts ?? 30;
       if (!transient || d.attempts >= max) {
         logger.error(
           `delivery ${d.id} (${d.event} ${d.repository}) failed: ${error}`,
@@ -205,14 +207,14 @@ export class Worker {
             : String((error as Error)?.message ?? error),
         };
         if (await store.complete(d.id, this.owner, failed)) {
-          this.o.onDecided?.(d, failed);
+          this.options.onDecided?.(d, failed);
         }
         return;
       }
       const delay = backoffMs(
         d.attempts,
-        this.o.backoffBaseMs ?? 2000,
-        this.o.backoffCapMs ?? 300_000,
+        this.options.backoffBaseMs ?? 2000,
+        this.options.backoffCapMs ?? 300_000,
       );
       const at = Math.max(Date.now() + delay, error.retryAt ?? 0);
       logger.info(
@@ -235,15 +237,17 @@ export class Worker {
    * taken over by another replica; aborts when a renewal finds it lost.
    */
   private holdLease(d: ClaimedDelivery) {
-    const leaseMs = this.o.leaseMs ?? 60_000;
+    const leaseMs = this.options.leaseMs ?? 60_000;
     const controller = new AbortController();
     const timer = setInterval(() => {
-      this.o.store.renew(d.id, this.owner, leaseMs).then(
+      this.options.store.renew(d.id, this.owner, leaseMs).then(
         held => {
           if (!held) controller.abort(new Error('lease lost'));
         },
         error =>
-          this.o.logger.warn(`renewing the lease of ${d.id} failed: ${error}`),
+          this.options.logger.warn(
+            `renewing the lease of ${d.id} failed: ${error}`,
+          ),
       );
     }, Math.max(Math.floor(leaseMs / 3), 10));
     timer.unref?.();

@@ -1,3 +1,4 @@
+import { isZeroSha } from '../github/sha';
 import type {
   RunContext,
   TriggerEvent,
@@ -23,8 +24,6 @@ export interface EventPlan {
     headSha: string;
   };
 }
-
-const ZERO_SHA = /^0+$/;
 
 /** What a push payload tells about the files its commits changed. */
 export function pushHint(payload: any): PushHint {
@@ -64,7 +63,7 @@ export function planEvent(
   };
   const htmlUrl = String(repo.html_url ?? '');
   if (event === 'push') {
-    if (!payload.after || ZERO_SHA.test(payload.after)) {
+    if (!payload.after || isZeroSha(payload.after)) {
       return `${payload.ref} was deleted`;
     }
     const ref = String(payload.ref);

@@ -1,6 +1,5 @@
+import { isZeroSha } from '../github/sha';
 import { dedupKey, NewDelivery } from '../store';
-
-const ZERO_SHA = '0000000000000000000000000000000000000000';
 
 /**
  * The queue row of one GitHub delivery: which repository, ref and commit it
@@ -31,7 +30,7 @@ export function toNewDelivery(
   });
   switch (event) {
     case 'push': {
-      const after = payload.after === ZERO_SHA ? undefined : payload.after;
+      const after = isZeroSha(payload.after) ? undefined : payload.after;
       return keyed(payload.ref, after);
     }
     case 'pull_request': {

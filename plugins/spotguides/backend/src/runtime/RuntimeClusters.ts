@@ -10,17 +10,15 @@ import {
 } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import https from 'node:https';
 import { TransientError } from '../engine/errors';
+import type { RunTarget } from './RunTarget';
 import type { TaskInstaller } from './TaskInstaller';
+
+export type { RunTarget } from './RunTarget';
 
 /** How long a cluster's access (server, CA, token) is reused. */
 const ACCESS_TTL_MS = 5 * 60_000;
 /** Longest wait for the API server to answer one create. */
 const CALL_TIMEOUT_MS = 15_000;
-
-export interface RunTarget {
-  cluster: string;
-  namespace: string;
-}
 
 /** Reads what `getClusterAccess` needs; the clusters client fits. */
 export interface ClusterAccessSource {

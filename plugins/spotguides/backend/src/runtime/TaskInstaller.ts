@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { TransientError } from '../engine/errors';
-import type { RunTarget } from './RuntimeClusters';
+import type { RunTarget } from './RunTarget';
 
 /** Marks the shipped tasks' revision on each installed Task. */
 export const TASKS_DIGEST_ANNOTATION = 'pipeline-portal.io/tasks-digest';

@@ -16,7 +16,7 @@ import {
   ComponentTarget,
   SLUG_ANNOTATION,
   toTarget,
-} from '../engine/components';
+} from '../engine/ComponentDirectory';
 
 /** Components a caller may list at once; more is refused rather than truncated. */
 const MAX_COMPONENTS = 10_000;

@@ -24,7 +24,7 @@ import {
   registeredFrom,
   SLUG_ANNOTATION,
   toTarget,
-} from '../engine/components';
+} from '../engine/ComponentDirectory';
 import { TransientError } from '../engine/errors';
 import { Binding, BindingStore } from '../store';
 import { NamespaceGuard } from '../trust/NamespaceGuard';

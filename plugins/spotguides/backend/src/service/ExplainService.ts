@@ -18,7 +18,7 @@ import { TransientError } from '../engine/errors';
  */
 export class ExplainService {
   constructor(
-    private readonly o: {
+    private readonly options: {
       github: GitHubClients;
       reader: TektonReader;
       core: TriggerCore;
@@ -26,12 +26,12 @@ export class ExplainService {
   ) {}
 
   async explain(req: ExplainRequest): Promise<ExplainResponse> {
-    const client = await this.o.github.forRepository(
-      this.o.github.webUrl(req.repository),
+    const client = await this.options.github.forRepository(
+      this.options.github.webUrl(req.repository),
     );
     let files;
     try {
-      files = await this.o.reader.read(client, req.repository, req.sha);
+      files = await this.options.reader.read(client, req.repository, req.sha);
     } catch (error) {
       const status = (error as { status?: number }).status;
       if (status === 404 || status === 422) {
@@ -47,7 +47,7 @@ export class ExplainService {
       }
       throw error;
     }
-    const pipelines = this.o.core.explain(files, {
+    const pipelines = this.options.core.explain(files, {
       name: req.event,
       ...(req.action ? { action: req.action } : {}),
       ...(req.ref ? { ref: req.ref } : {}),

@@ -1,4 +1,4 @@
-import type { ComponentTarget } from '../engine/components';
+import type { ComponentTarget } from '../engine/ComponentDirectory';
 import type { Binding } from '../store';
 import { resolveTarget } from './resolveTarget';
 

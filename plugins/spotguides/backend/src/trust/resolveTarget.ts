@@ -1,5 +1,5 @@
 import type { Binding } from '../store';
-import { ComponentTarget, registeredFrom } from '../engine/components';
+import { ComponentTarget, registeredFrom } from '../engine/ComponentDirectory';
 
 /** What the portal makes of a repository's claimants and its binding. */
 export type Resolution =

@@ -8,7 +8,7 @@ import {
   originOf,
   registeredFrom,
   toTarget,
-} from './components';
+} from './ComponentDirectory';
 
 const integrations = ScmIntegrations.fromConfig(
   new ConfigReader({
