@@ -156,6 +156,29 @@ describe('replicas', { timeout: 900_000 }, () => {
           r.path.endsWith('/namespaces/pipeline-system/serviceinstances'),
       );
 
+    /**
+     * Each cluster answering after 6 s (a pass over them takes 36 s), and
+     * the reconcile task's row as the scheduler keeps it.
+     */
+    const slowPasses = async () => {
+      const slow = kube.faults.add({
+        path: '/serviceinstances',
+        method: 'GET',
+        latencyMs: 6000,
+      });
+      const url = new URL(postgresUrl);
+      url.pathname = `/${prefix}integrated-services`;
+      const client = new pg.Client({ connectionString: url.href });
+      await client.connect();
+      const task = async () =>
+        (
+          await client.query(
+            "SELECT current_run_ticket, settings_json FROM backstage_backend_tasks__tasks WHERE id = 'integrated-services-reconcile'",
+          )
+        ).rows[0];
+      return { slow, client, task };
+    };
+
     before(async () => {
       kube = await startKubeApi({
         crds: [...FLUX_CRDS, INSTANCE_CRD],
@@ -237,21 +260,8 @@ describe('replicas', { timeout: 900_000 }, () => {
       // Stop B: A alone holds the task and is in the middle of a pass when
       // B comes back, each cluster answering after 6 s (the pass takes 36 s).
       await b.stop();
-      const slow = kube.faults.add({
-        path: '/serviceinstances',
-        method: 'GET',
-        latencyMs: 6000,
-      });
-      const url = new URL(postgresUrl);
-      url.pathname = `/${prefix}integrated-services`;
-      const client = new pg.Client({ connectionString: url.href });
-      await client.connect();
-      const claim = async () =>
-        (
-          await client.query(
-            "SELECT current_run_ticket FROM backstage_backend_tasks__tasks WHERE id = 'integrated-services-reconcile'",
-          )
-        ).rows[0]?.current_run_ticket;
+      const { slow, client, task } = await slowPasses();
+      const claim = async () => (await task())?.current_run_ticket;
       try {
         // A pass that began after the latency: all of it is slow.
         const ongoing = await claim();
@@ -308,21 +318,7 @@ describe('replicas', { timeout: 900_000 }, () => {
       // B alone holds the task now; a slow pass begins, A comes back, and B
       // is killed: nothing hands the claim back, so it lasts until the
       // timeout the task set (close to a pass's worst case, not 10 min).
-      const slow = kube.faults.add({
-        path: '/serviceinstances',
-        method: 'GET',
-        latencyMs: 6000,
-      });
-      const url = new URL(postgresUrl);
-      url.pathname = `/${prefix}integrated-services`;
-      const client = new pg.Client({ connectionString: url.href });
-      await client.connect();
-      const task = async () =>
-        (
-          await client.query(
-            "SELECT current_run_ticket, settings_json FROM backstage_backend_tasks__tasks WHERE id = 'integrated-services-reconcile'",
-          )
-        ).rows[0];
+      const { slow, client, task } = await slowPasses();
       try {
         const timeoutS =
           Number(

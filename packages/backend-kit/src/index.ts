@@ -6,6 +6,12 @@
 export { mapWithConcurrency } from './mapWithConcurrency';
 export { RateLimiter } from './RateLimiter';
 export { clientNode } from './clientNode';
+export {
+  KubernetesApiError,
+  kubernetesStatusOf,
+  toBackstageError,
+  toKubernetesApiError,
+} from './kube';
 export { globalTaskScheduler, scheduleGlobalTask } from './globalTask';
 export { reconcileMetrics } from './reconcileMetrics';
 export type { ReconcilePassMetrics } from './reconcileMetrics';

@@ -44,7 +44,7 @@ describe('ClusterConnection', () => {
     });
     await expect(
       cluster.conn.merge(configMap, { data: { a: '2' } }),
-    ).rejects.toMatchObject({ name: 'ClusterApiError', transient: true });
+    ).rejects.toMatchObject({ name: 'KubernetesApiError', transient: true });
     expect(dropWrite.hits).toBe(1);
     expect(
       (

@@ -5,7 +5,12 @@ import {
   KubernetesObjectApi,
   PatchStrategy,
 } from '@kubernetes/client-node';
-import { ConflictError, InputError, NotAllowedError } from '@backstage/errors';
+import { ConflictError, InputError } from '@backstage/errors';
+import {
+  kubernetesStatusOf,
+  toBackstageError,
+  toKubernetesApiError,
+} from '@pipeline-portal/backend-kit';
 import { TeamNamespaceSpec } from '@pipeline-portal/plugin-pipeline-clusters-common';
 import {
   KYVERNO_API_VERSION,
@@ -40,27 +45,6 @@ export interface ApplyTeamNamespaceResult {
   objects: string[];
   /** Set when an existing namespace was taken over: what it was. */
   tookOver?: { owner?: string; managed: boolean };
-}
-
-/** Status code and message of a client-node error, when it has them. */
-export function kubeStatus(error: unknown): { code?: number; message: string } {
-  const e = error as { code?: unknown; body?: unknown; message?: string };
-  let body = e?.body;
-  if (typeof body === 'string') {
-    try {
-      body = JSON.parse(body);
-    } catch {
-      // not a Status: keep the text
-    }
-  }
-  const statusMessage =
-    body && typeof body === 'object' && 'message' in body
-      ? String((body as { message: unknown }).message)
-      : undefined;
-  return {
-    code: typeof e?.code === 'number' ? e.code : undefined,
-    message: statusMessage ?? e?.message ?? String(error),
-  };
 }
 
 function kyvernoMissing(
@@ -111,7 +95,7 @@ async function servedBypassKinds(
           }
         } catch (error) {
           // A version listed but not answering is not served.
-          if (kubeStatus(error).code !== 404) throw error;
+          if (kubernetesStatusOf(error) !== 404) throw error;
         }
       }
     }
@@ -157,7 +141,7 @@ export async function applyTeamNamespace(
     if (!clusterPolicy) throw kyvernoMissing(clusterHint, 'ClusterPolicy');
   } catch (error) {
     if (error instanceof InputError) throw error;
-    if (kubeStatus(error).code === 404) throw kyvernoMissing(clusterHint);
+    if (kubernetesStatusOf(error) === 404) throw kyvernoMissing(clusterHint);
     throw error;
   }
 
@@ -219,7 +203,7 @@ async function readNamespace(
       metadata: { name },
     });
   } catch (error) {
-    if (kubeStatus(error).code === 404) return undefined;
+    if (kubernetesStatusOf(error) === 404) return undefined;
     throw toApplyError(error, desired, '');
   }
 }
@@ -239,7 +223,7 @@ async function createNamespace(
     );
     return created.metadata?.resourceVersion;
   } catch (error) {
-    if (kubeStatus(error).code === 409) {
+    if (kubernetesStatusOf(error) === 409) {
       throw new ConflictError(
         `namespace: "${desired.metadata?.name}" was created by someone else meanwhile; nothing was written`,
       );
@@ -282,16 +266,12 @@ function toApplyError(
   object: KubernetesObject,
   clusterHint: string,
 ): Error {
-  const { code, message } = kubeStatus(error);
-  if (object.apiVersion === KYVERNO_API_VERSION && code === 404) {
+  const failure = toKubernetesApiError(error, `Applying ${ref(object)} failed`);
+  if (object.apiVersion === KYVERNO_API_VERSION && failure.status === 404) {
     return kyvernoMissing(
       clusterHint,
       object.kind === 'ClusterPolicy' ? 'ClusterPolicy' : 'Policy',
     );
   }
-  const what = `Applying ${ref(object)} failed: ${message}`;
-  if (code === 400 || code === 422) return new InputError(what);
-  if (code === 401 || code === 403) return new NotAllowedError(what);
-  if (code === 409) return new ConflictError(what);
-  return new Error(what);
+  return toBackstageError(failure);
 }

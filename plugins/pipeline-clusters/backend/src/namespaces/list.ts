@@ -1,12 +1,15 @@
 import { CoreV1Api, KubeConfig, V1Namespace } from '@kubernetes/client-node';
 import {
-  InputError,
   NotAllowedError,
   NotFoundError,
   ServiceUnavailableError,
 } from '@backstage/errors';
 import { TeamNamespaceSummary } from '@pipeline-portal/plugin-pipeline-clusters-common';
-import { kubeStatus } from './apply';
+import {
+  kubernetesStatusOf,
+  toBackstageError,
+  toKubernetesApiError,
+} from '@pipeline-portal/backend-kit';
 import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
@@ -43,20 +46,20 @@ function toListError(
   cluster: string,
   doing = 'Listing the namespaces',
 ): Error {
-  const { code, message } = kubeStatus(error);
-  // Without a Status body, client-node's message spans lines and headers.
-  const detail = /HTTP-Code:/.test(message)
-    ? `HTTP ${code}`
-    : message.split('\n')[0];
-  const what = `${doing} of cluster "${cluster}" failed: ${detail}`;
-  if (code === 401 || code === 403) {
+  const failure = toKubernetesApiError(
+    error,
+    `${doing} of cluster "${cluster}" failed`,
+  );
+  if (failure.status === 401 || failure.status === 403) {
     return new NotAllowedError(
-      `${what} (the portal's credentials for the cluster may not read namespaces)`,
+      `${failure.message} (the portal's credentials for the cluster may not read namespaces)`,
     );
   }
-  if (code === 400 || code === 422) return new InputError(what);
+  if (failure.status === 400 || failure.status === 422) {
+    return toBackstageError(failure);
+  }
   // No answer, a dropped connection or an API server in trouble: try later.
-  return new ServiceUnavailableError(what);
+  return new ServiceUnavailableError(failure.message);
 }
 
 /** Races a request against the timeout, with the timer cleared after. */
@@ -113,7 +116,7 @@ export async function readTeamNamespace(
     );
   } catch (error) {
     if (error instanceof ServiceUnavailableError) throw error;
-    if (kubeStatus(error).code === 404) throw notFound();
+    if (kubernetesStatusOf(error) === 404) throw notFound();
     throw toListError(error, cluster, doing);
   }
   if (namespace.metadata?.labels?.[MANAGED_BY_LABEL] !== MANAGED_BY) {

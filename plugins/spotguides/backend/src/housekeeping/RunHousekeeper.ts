@@ -1,6 +1,9 @@
 import type { LoggerService } from '@backstage/backend-plugin-api';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
-import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
+import {
+  kubernetesStatusOf,
+  mapWithConcurrency,
+} from '@pipeline-portal/backend-kit';
 
 /** Label every engine-made PipelineRun carries. */
 export const MANAGED_SELECTOR = 'app.kubernetes.io/managed-by=pipeline-portal';
@@ -209,7 +212,7 @@ async function deleteRun(
     });
     return true;
   } catch (error) {
-    if ((error as { code?: number }).code === 404) return false;
+    if (kubernetesStatusOf(error) === 404) return false;
     throw error;
   }
 }

@@ -1,3 +1,4 @@
+import { kubernetesStatusOf } from '@pipeline-portal/backend-kit';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
 import type { RunStatus } from '@pipeline-portal/plugin-spotguides-common';
 
@@ -45,7 +46,7 @@ export async function readRun(
     });
     return observe(run as PipelineRun);
   } catch (error) {
-    if ((error as { code?: number }).code === 404) return undefined;
+    if (kubernetesStatusOf(error) === 404) return undefined;
     throw error;
   }
 }

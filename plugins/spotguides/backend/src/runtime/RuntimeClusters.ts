@@ -3,7 +3,11 @@ import type {
   DiscoveryService,
 } from '@backstage/backend-plugin-api';
 import type { CustomObjectsApi } from '@kubernetes/client-node';
-import { clientNode } from '@pipeline-portal/backend-kit';
+import {
+  clientNode,
+  kubernetesStatusOf,
+  toKubernetesApiError,
+} from '@pipeline-portal/backend-kit';
 import {
   ClusterAccess,
   PipelineClustersClient,
@@ -27,11 +31,6 @@ export interface ClusterAccessSource {
     options: { token: string },
   ): Promise<ClusterAccess>;
 }
-
-const statusOf = (error: unknown) => {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
-};
 
 /**
  * Creates PipelineRuns on the components' runtime clusters, with the
@@ -92,18 +91,16 @@ export class RuntimeClusters {
       ]);
       return 'created';
     } catch (error) {
-      const status = statusOf(error);
-      if (status === 409) return 'exists';
+      if (kubernetesStatusOf(error) === 409) return 'exists';
       const what = `creating PipelineRun ${target.namespace}/${run.metadata?.name} on ${target.cluster}`;
-      if (status === undefined || status === 429 || status >= 500) {
+      const failure = toKubernetesApiError(error, what);
+      if (failure.transient) {
         this.apis.delete(target.cluster);
         throw new TransientError(`${what}: cluster unavailable`, {
           cause: error,
         });
       }
-      const body = (error as { body?: unknown }).body;
-      const detail = typeof body === 'string' ? safeMessage(body) : undefined;
-      throw new Error(`${what}: ${detail ?? `HTTP ${status}`}`);
+      throw failure;
     } finally {
       clearTimeout(timer);
     }
@@ -171,14 +168,5 @@ export class RuntimeClusters {
         (agent ??= new https.Agent({ ...agentOptions, keepAlive: true })),
     });
     return kc.makeApiClient(k8s.CustomObjectsApi);
-  }
-}
-
-function safeMessage(body: string): string | undefined {
-  try {
-    const m = JSON.parse(body)?.message;
-    return typeof m === 'string' ? m.slice(0, 300) : undefined;
-  } catch {
-    return undefined;
   }
 }

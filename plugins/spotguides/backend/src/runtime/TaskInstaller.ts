@@ -1,5 +1,9 @@
 import type { CustomObjectsApi } from '@kubernetes/client-node';
-import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
+import {
+  kubernetesStatusOf,
+  mapWithConcurrency,
+  toKubernetesApiError,
+} from '@pipeline-portal/backend-kit';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -9,11 +13,6 @@ import type { RunTarget } from './RunTarget';
 
 /** Marks the shipped tasks' revision on each installed Task. */
 export const TASKS_DIGEST_ANNOTATION = 'pipeline-portal.io/tasks-digest';
-
-const statusOf = (error: unknown) => {
-  const code = (error as { code?: unknown })?.code;
-  return typeof code === 'number' ? code : undefined;
-};
 
 interface Task {
   apiVersion: string;
@@ -92,7 +91,7 @@ export class TaskInstaller {
             name,
           });
         } catch (error) {
-          if (statusOf(error) !== 404) throw error;
+          if (kubernetesStatusOf(error) !== 404) throw error;
         }
         if (!current) {
           await api
@@ -103,7 +102,7 @@ export class TaskInstaller {
             })
             .catch(error => {
               // Another replica installed it meanwhile.
-              if (statusOf(error) !== 409) throw error;
+              if (kubernetesStatusOf(error) !== 409) throw error;
             });
         } else if (
           current.metadata?.annotations?.[TASKS_DIGEST_ANNOTATION] !==
@@ -123,19 +122,15 @@ export class TaskInstaller {
           });
         }
       } catch (error) {
-        const status = statusOf(error);
         const what = `installing Task ${target.namespace}/${name} on ${target.cluster}`;
-        if (
-          status === undefined ||
-          status === 409 ||
-          status === 429 ||
-          status >= 500
-        ) {
+        const failure = toKubernetesApiError(error, what);
+        // A conflict: another replica replaced it meanwhile; look again.
+        if (failure.transient || failure.status === 409) {
           throw new TransientError(`${what}: cluster unavailable`, {
             cause: error,
           });
         }
-        throw new Error(`${what}: HTTP ${status}`);
+        throw failure;
       }
     });
   }

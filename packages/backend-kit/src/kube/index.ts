@@ -1,0 +1,6 @@
+export {
+  KubernetesApiError,
+  kubernetesStatusOf,
+  toBackstageError,
+  toKubernetesApiError,
+} from './errors';
