@@ -21,12 +21,9 @@ import { mapWithConcurrency } from '@pipeline-portal/backend-kit';
 import { Portal, startBenchPortal, startPortal } from '../trigger/portal';
 import { median, sendAll } from '../trigger/load';
 import { BenchRepo, cursor, startWorld, World } from '../trigger/world';
+import { numberOption } from '../lib/options';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
+const opt = numberOption;
 const RUNS = opt('runs', 3);
 const REPOS = opt('repos', 10);
 const BURST = opt('burst', 1500);

@@ -22,12 +22,9 @@ import {
 import { cursor, PushCursor, startWorld, World } from './world';
 import { summarizeProfile } from '../lib/cpuprofile';
 import { CpuSplit, cpuSplit } from '../lib/cpu';
+import { numberOption } from '../lib/options';
 
-const args = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : def;
-};
+const opt = numberOption;
 const RUNS = opt('runs', 3);
 const REPOS = opt('repos', 10);
 const RATE = opt('rate', 200);
@@ -35,7 +32,7 @@ const DURATION_S = opt('duration', 10);
 const BURST = opt('burst', 2000);
 const CONCURRENCY = opt('concurrency', 32);
 const BURST_MAX_S = opt('burst-max', 30);
-const CPU_PROF = args.includes('--cpu-prof');
+const CPU_PROF = process.argv.includes('--cpu-prof');
 const DRAIN_TIMEOUT_MS = 90_000;
 const TARGET = { rate: 200, p95: 250, primary: 0 };
 const repoRoot = path.resolve(__dirname, '../..');

@@ -104,7 +104,6 @@ export const spotguidesPlugin = createBackendPlugin({
           github,
           reader,
           clusters,
-          runs,
           deliveries,
           statuses,
           core,

@@ -24,7 +24,6 @@ import {
   DeliveryStore,
   NewRunRecord,
   Outcome,
-  RunStore,
 } from '../store';
 import { NamespaceGuard } from '../trust/NamespaceGuard';
 import { resolveTarget } from '../trust/resolveTarget';
@@ -62,7 +61,6 @@ export interface TriggerEngineOptions {
   github: GitHubClients;
   reader: TektonReader;
   clusters: RunCreator;
-  runs: RunStore;
   deliveries: DeliveryStore;
   statuses: StatusQueue;
   core: TriggerCore;

@@ -51,7 +51,7 @@ export class Worker {
   private readonly active = new Set<Promise<void>>();
   /** Aborts the work of each delivery being decided (on shutdown). */
   private readonly leases = new Set<() => void>();
-  /** The last job of each repository, which the next one waits for. */
+  /** Per repository, the ordered part of its last delivery, which the next one waits for. */
   private readonly tails = new Map<string, Promise<void>>();
 
   constructor(private readonly options: WorkerOptions) {}
